@@ -1,0 +1,437 @@
+//===- CppEmitter.cpp - writes the generated C++ sources ------------------===//
+#include "codegen/CppEmitter.h"
+#include "codegen/RuntimeSources.h"
+#include "ir/Format.h"
+#include "ir/ShapeInference.h"
+#include "ir/TextIR.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/raw_ostream.h"
+#include <cstring>
+#include <set>
+
+namespace tinymlc {
+
+std::string sanitizeIdentifier(llvm::StringRef s) {
+  std::string out;
+  for (char c : s)
+    out += (isalnum(static_cast<unsigned char>(c)) || c == '_') ? c : '_';
+  if (out.empty() || isdigit(static_cast<unsigned char>(out[0])))
+    out = "_" + out;
+  return out;
+}
+
+namespace {
+
+/// Text safe inside a // comment: printable ASCII only, no backslash (line
+/// continuation) and no "??" (trigraphs in strict C++11).
+std::string commentSafe(llvm::StringRef s) {
+  std::string out;
+  for (char c : s) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x7f || c == '\\')
+      out += '_';
+    else if (c == '?' && !out.empty() && out.back() == '?')
+      out += " ?";
+    else
+      out += c;
+  }
+  return out;
+}
+
+uint32_t fnv1a(llvm::ArrayRef<uint8_t> bytes) {
+  uint32_t h = 2166136261u;
+  for (uint8_t b : bytes) {
+    h ^= b;
+    h *= 16777619u;
+  }
+  return h;
+}
+
+std::string hex32(uint32_t v) {
+  char buf[16];
+  std::snprintf(buf, sizeof(buf), "0x%08x", v);
+  return buf;
+}
+
+/// One element as a C++ literal of its type.
+std::string literal(DType t, const uint8_t *data, size_t i) {
+  std::string s = formatElement(t, data, i);
+  switch (t) {
+  case DType::F32:
+    if (s == "inf")
+      return "HUGE_VALF";
+    if (s == "-inf")
+      return "-HUGE_VALF";
+    if (s == "nan")
+      return "NAN";
+    return s + (s.find_first_of(".e") == std::string::npos ? ".0f" : "f");
+  case DType::F64:
+    if (s == "inf")
+      return "HUGE_VAL";
+    if (s == "-inf")
+      return "-HUGE_VAL";
+    if (s == "nan")
+      return "(double)NAN";
+    return s + (s.find_first_of(".e") == std::string::npos ? ".0" : "");
+  case DType::I32:
+    return s == "-2147483648" ? "(-2147483647 - 1)" : s;
+  case DType::U32:
+    return s + "u";
+  case DType::I64:
+    return s == "-9223372036854775808" ? "(-INT64_C(9223372036854775807) - 1)"
+                                       : "INT64_C(" + s + ")";
+  case DType::U64:
+    return "UINT64_C(" + s + ")";
+  case DType::Bool:
+    return s == "0" ? "false" : "true";
+  default:
+    return s;
+  }
+}
+
+bool needsMath(const Value *v) {
+  if (!isFloat(v->dtype()))
+    return false;
+  size_t n = v->numElements();
+  for (size_t i = 0; i < n; ++i) {
+    std::string s = formatElement(v->dtype(), v->bytes().data(), i);
+    if (s == "inf" || s == "-inf" || s == "nan")
+      return true;
+  }
+  return false;
+}
+
+/// Appends `items` separated by ", ", wrapping lines at about 100 columns
+/// with `indent` at the start of each line.
+void wrapList(std::string &out, const std::vector<std::string> &items, llvm::StringRef indent,
+              size_t firstLineUsed) {
+  size_t col = firstLineUsed;
+  for (size_t i = 0; i < items.size(); ++i) {
+    std::string piece = items[i] + (i + 1 < items.size() ? "," : "");
+    if (i > 0) {
+      if (col + 1 + piece.size() > 100) {
+        out += "\n" + indent.str();
+        col = indent.size();
+      } else {
+        out += " ";
+        ++col;
+      }
+    }
+    out += piece;
+    col += piece.size();
+  }
+}
+
+class Emitter {
+public:
+  Emitter(const CompiledModel &m, const CodegenOptions &opts)
+      : m(m), g(*m.graph), opts(opts), upper(llvm::StringRef(opts.name).upper()) {
+    nameSymbols();
+  }
+
+  std::vector<GeneratedFile> run() {
+    std::vector<GeneratedFile> files;
+    files.push_back({opts.name + ".h", header()});
+    files.push_back({opts.name + ".cpp", source()});
+    files.push_back({opts.name + "_weights.cpp", weights()});
+    for (const RuntimeSource &src : runtimeSources())
+      if (headers.count(src.name))
+        files.push_back({src.name, src.text});
+    return files;
+  }
+
+private:
+  /// Weight symbols in order of first use; names from the ONNX names.
+  void nameSymbols() {
+    llvm::StringSet<> taken;
+    auto claim = [&](const std::string &base) {
+      std::string s = base;
+      for (unsigned i = 2; taken.count(s); ++i)
+        s = base + "_" + std::to_string(i);
+      taken.insert(s);
+      return s;
+    };
+    for (llvm::StringRef reserved : {"arena", "run", "invoke", "input", "output"})
+      taken.insert(opts.name + "_" + reserved.str());
+    headers.insert("tmc_base.h");
+    for (size_t i = 0; i < m.lowerings.size(); ++i)
+      for (const KernelCall &call : m.lowerings[i].calls) {
+        headers.insert(call.header);
+        for (const KernelArg &a : call.args)
+          if (a.kind == KernelArg::Kind::Input && a.value->isConstant() &&
+              !symbols.count(a.value)) {
+            symbols[a.value] = claim(opts.name + "_" + sanitizeIdentifier(a.value->name()));
+            constants.push_back(a.value);
+          }
+      }
+  }
+
+  std::string banner(llvm::StringRef file) const {
+    std::string s = "// " + file.str() + ": generated by tinymlc";
+    if (!opts.modelFile.empty())
+      s += " from " + commentSafe(opts.modelFile);
+    return s + ". Do not edit; regenerate.\n";
+  }
+
+  std::string ioComment(const char *kind, size_t i, const Value *v) const {
+    const Placement &p = m.plan.of(v);
+    return "/* " + std::string(kind) + " " + std::to_string(i) + " '" +
+           commentSafe(v->name()).substr(0, 200) + "': " + v->typeString() + ", " +
+           std::to_string(p.size) + " bytes at arena offset " + std::to_string(p.offset) +
+           " */\n";
+  }
+
+  std::string header() const {
+    std::string guard = upper + "_H";
+    std::string s = banner(opts.name + ".h");
+    int64_t macs = 0;
+    for (const Node *n : g.nodes())
+      macs += nodeMacs(*n);
+    s += "#ifndef " + guard + "\n#define " + guard + "\n\n";
+    s += "#include <stddef.h>\n#include <stdint.h>\n\n";
+    s += "/* Memory contract. Inputs, outputs and intermediate tensors share one arena\n"
+         " * (a static array in " + opts.name + ".cpp); weights are const data (flash).\n"
+         " * Not reentrant: one inference at a time. */\n";
+    s += "#define " + upper + "_ARENA_SIZE " + std::to_string(m.plan.arenaSize) + "\n";
+    s += "#define " + upper + "_ARENA_ALIGN " + std::to_string(m.plan.alignment) + "\n";
+    s += "#define " + upper + "_WEIGHTS_SIZE " + std::to_string(weightBytes(m)) + "\n";
+    s += "#define " + upper + "_MACS " + std::to_string(macs) + "\n";
+    s += "#define " + upper + "_NUM_INPUTS " + std::to_string(g.inputs().size()) + "\n";
+    s += "#define " + upper + "_NUM_OUTPUTS " + std::to_string(g.outputs().size()) + "\n\n";
+    for (size_t i = 0; i < g.inputs().size(); ++i) {
+      const Value *v = g.inputs()[i];
+      s += ioComment("input", i, v);
+      std::string p = upper + "_INPUT_" + std::to_string(i);
+      s += "#define " + p + "_SIZE " + std::to_string(v->byteSize()) + "\n";
+      s += "#define " + p + "_OFFSET " + std::to_string(m.plan.of(v).offset) + "\n";
+    }
+    for (size_t i = 0; i < g.outputs().size(); ++i) {
+      const Value *v = g.outputs()[i];
+      s += ioComment("output", i, v);
+      std::string p = upper + "_OUTPUT_" + std::to_string(i);
+      s += "#define " + p + "_SIZE " + std::to_string(v->byteSize()) + "\n";
+      s += "#define " + p + "_OFFSET " + std::to_string(m.plan.of(v).offset) + "\n";
+    }
+    s += "\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
+    s += "/* Copies inputs[i] (graph order, the model's own element types, C order)\n"
+         " * into the arena, runs the model and copies outputs[i] out. Returns 0. */\n";
+    s += "int " + opts.name + "_invoke(const void *const *inputs, void *const *outputs);\n\n";
+    s += "/* Zero-copy use: write inputs at " + opts.name + "_input(i), call " + opts.name +
+         "_run(),\n * read outputs at " + opts.name +
+         "_output(i). Outputs stay valid until the next run;\n"
+         " * inputs may be overwritten by the run. */\n";
+    s += "int " + opts.name + "_run(void);\n";
+    s += "void *" + opts.name + "_input(int index);\n";
+    s += "void *" + opts.name + "_output(int index);\n";
+    s += "\n#ifdef __cplusplus\n}\n#endif\n\n#endif\n";
+    return s;
+  }
+
+  std::string argExpr(const KernelArg &a) const {
+    switch (a.kind) {
+    case KernelArg::Kind::Null:
+      return "nullptr";
+    case KernelArg::Kind::Input:
+      if (a.value->isConstant())
+        return symbols.lookup(a.value);
+      [[fallthrough]];
+    case KernelArg::Kind::Output: {
+      std::string t = a.cType;
+      return "(" + t + ")(arena + " + std::to_string(m.plan.of(a.value).offset) + ")";
+    }
+    }
+    return "";
+  }
+
+  std::string describe(const Value *v) const {
+    std::string s = commentSafe(v->name()) + " " + v->typeString();
+    if (v->isConstant()) {
+      auto it = symbols.find(v);
+      return s + (it != symbols.end() ? " (" + it->second + ")" : " (constant)");
+    }
+    return s + " @" + std::to_string(m.plan.of(v).offset);
+  }
+
+  std::string attrsComment(const Node &n) const {
+    std::string s;
+    for (const auto &[name, attr] : n.attrs()) {
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      printAttribute(os, attr);
+      os.flush();
+      if (text.size() > 60)
+        text = text.substr(0, 57) + "...";
+      s += (s.empty() ? "" : ", ") + name + "=" + text;
+    }
+    return commentSafe(s);
+  }
+
+  std::string source() {
+    std::string s = banner(opts.name + ".cpp");
+    s += "#include \"" + opts.name + ".h\"\n\n";
+    for (const std::string &h : headers)
+      s += "#include \"" + h + "\"\n";
+    s += "\n// Weights, defined in " + opts.name + "_weights.cpp.\n";
+    for (const Value *c : constants)
+      s += "extern const " + dtypeCType(c->dtype()).str() + " " + symbols.lookup(c) + "[" +
+           std::to_string(std::max<int64_t>(1, c->numElements())) + "];\n";
+    s += "\nnamespace {\nalignas(" + std::to_string(m.plan.alignment) + ") uint8_t " +
+         opts.name + "_arena[" + std::to_string(std::max<int64_t>(1, m.plan.arenaSize)) +
+         "];\n} // namespace\n\n";
+
+    s += "extern \"C\" int " + opts.name + "_run(void) {\n";
+    s += "  uint8_t *const arena = " + opts.name + "_arena;\n";
+    std::vector<Node *> nodes = g.nodes();
+    bool anyCode = false;
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      const Node &n = *nodes[i];
+      const Lowering &l = m.lowerings[i];
+      std::string title = "// " + opName(n.kind()).str() + " '" + commentSafe(n.name()) + "' ";
+      if (title.size() < 99)
+        title += std::string(99 - title.size(), '-');
+      s += "\n  " + title + "\n";
+      for (unsigned k = 0; k < n.numInputs(); ++k)
+        if (const Value *v = n.input(k))
+          s += std::string("  // ") + (k == 0 ? "in:  " : "     ") + describe(v) + "\n";
+      for (unsigned k = 0; k < n.numOutputs(); ++k)
+        s += std::string("  // ") + (k == 0 ? "out: " : "     ") + describe(n.output(k)) + "\n";
+      std::string attrs = attrsComment(n);
+      if (!attrs.empty())
+        s += "  // " + attrs + "\n";
+      if (l.isView) {
+        s += "  // (a view of its input: no code)\n";
+        continue;
+      }
+      if (l.calls.empty())
+        s += "  // (empty tensor: no code)\n";
+      for (const KernelCall &call : l.calls) {
+        anyCode = true;
+        s += "  {\n    static const " + call.paramsType + " p = {";
+        std::vector<std::string> items;
+        for (const ParamField &f : call.params)
+          items.push_back("/*" + f.name + "*/ " + f.text);
+        std::string line = "    static const " + call.paramsType + " p = {";
+        wrapList(s, items, "        ", line.size());
+        s += "};\n    " + call.function + "(&p";
+        std::vector<std::string> args;
+        for (const KernelArg &a : call.args)
+          args.push_back(argExpr(a));
+        std::string callLine = "    " + call.function + "(&p";
+        for (const std::string &a : args) {
+          if (callLine.size() + a.size() + 2 > 100) {
+            s += ",\n        " + a;
+            callLine = "        " + a;
+          } else {
+            s += ", " + a;
+            callLine += ", " + a;
+          }
+        }
+        s += ");\n  }\n";
+      }
+      s += "  TMC_BARRIER();\n";
+    }
+    if (!anyCode)
+      s += "  (void)arena;\n";
+    s += "  return 0;\n}\n\n";
+
+    s += "extern \"C\" void *" + opts.name + "_input(int index) {\n  switch (index) {\n";
+    for (size_t i = 0; i < g.inputs().size(); ++i)
+      s += "  case " + std::to_string(i) + ":\n    return " + opts.name + "_arena + " +
+           upper + "_INPUT_" + std::to_string(i) + "_OFFSET;\n";
+    s += "  default:\n    return nullptr;\n  }\n}\n\n";
+    s += "extern \"C\" void *" + opts.name + "_output(int index) {\n  switch (index) {\n";
+    for (size_t i = 0; i < g.outputs().size(); ++i)
+      s += "  case " + std::to_string(i) + ":\n    return " + opts.name + "_arena + " +
+           upper + "_OUTPUT_" + std::to_string(i) + "_OFFSET;\n";
+    s += "  default:\n    return nullptr;\n  }\n}\n\n";
+
+    s += "extern \"C\" int " + opts.name +
+         "_invoke(const void *const *inputs, void *const *outputs) {\n";
+    if (g.inputs().empty())
+      s += "  (void)inputs;\n";
+    if (g.outputs().empty())
+      s += "  (void)outputs;\n";
+    for (size_t i = 0; i < g.inputs().size(); ++i) {
+      std::string p = upper + "_INPUT_" + std::to_string(i);
+      s += "  memcpy(" + opts.name + "_arena + " + p + "_OFFSET, inputs[" + std::to_string(i) +
+           "], " + p + "_SIZE);\n";
+    }
+    s += "  const int status = " + opts.name + "_run();\n";
+    for (size_t i = 0; i < g.outputs().size(); ++i) {
+      std::string p = upper + "_OUTPUT_" + std::to_string(i);
+      s += "  memcpy(outputs[" + std::to_string(i) + "], " + opts.name + "_arena + " + p +
+           "_OFFSET, " + p + "_SIZE);\n";
+    }
+    s += "  return status;\n}\n";
+    return s;
+  }
+
+  std::string weights() const {
+    std::string s = banner(opts.name + "_weights.cpp");
+    s += "// " + std::to_string(constants.size()) + " tensors, " +
+         std::to_string(weightBytes(m)) + " bytes.\n";
+    bool math = false;
+    for (const Value *c : constants)
+      math |= needsMath(c);
+    s += "#include <stdint.h>\n";
+    if (math)
+      s += "#include <math.h>\n";
+    std::string attr = upper + "_WEIGHTS_ATTRIBUTE";
+    s += "\n// Define " + attr + " (e.g. as a section attribute) to place the weights.\n";
+    s += "#ifndef " + attr + "\n#define " + attr + "\n#endif\n";
+    for (const Value *c : constants) {
+      std::string ctype = dtypeCType(c->dtype()).str();
+      int64_t n = c->numElements();
+      std::string decl = ctype + " " + symbols.lookup(c) + "[" + std::to_string(std::max<int64_t>(1, n)) + "]";
+      s += "\n// '" + commentSafe(c->name()) + "' " + c->typeString() + ", " +
+           std::to_string(c->byteSize()) + " bytes, fnv1a32 " + hex32(fnv1a(c->bytes())) + "\n";
+      s += "extern const " + decl + ";\n";
+      std::string first = "alignas(16) " + attr + " const " + decl + " = {";
+      s += first;
+      std::vector<std::string> items;
+      for (int64_t i = 0; i < n; ++i)
+        items.push_back(literal(c->dtype(), c->bytes().data(), static_cast<size_t>(i)));
+      if (items.empty())
+        items.push_back("0");
+      if (first.size() + 20 < 100 && items.size() <= 4) {
+        wrapList(s, items, "    ", first.size());
+      } else {
+        s += "\n    ";
+        wrapList(s, items, "    ", 4);
+      }
+      s += "};\n";
+    }
+    return s;
+  }
+
+  const CompiledModel &m;
+  const Graph &g;
+  const CodegenOptions &opts;
+  std::string upper;
+  std::set<std::string> headers; ///< ordered: includes print sorted
+  llvm::DenseMap<const Value *, std::string> symbols;
+  std::vector<const Value *> constants; ///< in order of first use
+};
+
+} // namespace
+
+int64_t weightBytes(const CompiledModel &m) {
+  llvm::DenseSet<const Value *> seen;
+  int64_t total = 0;
+  for (const Lowering &l : m.lowerings)
+    for (const KernelCall &call : l.calls)
+      for (const KernelArg &a : call.args)
+        if (a.kind == KernelArg::Kind::Input && a.value->isConstant() &&
+            seen.insert(a.value).second)
+          total += static_cast<int64_t>(a.value->byteSize());
+  return total;
+}
+
+std::vector<GeneratedFile> emitCpp(const CompiledModel &m, const CodegenOptions &opts) {
+  return Emitter(m, opts).run();
+}
+
+} // namespace tinymlc

@@ -1,0 +1,56 @@
+//===- CppEmitter.h - writes the generated C++ sources --------------------===//
+//
+// From a lowered, planned graph, writes:
+//   <name>.h          the C-callable API and the memory contract (macros)
+//   <name>.cpp        the arena and the call sequence, one commented block per op
+//   <name>_weights.cpp  every constant as a const array (flash)
+//   tmc_*.h           the runtime-min headers the calls need
+// Everything emitted is a function of the graph and options only: no dates,
+// paths, versions or hash-order iteration, so identical inputs give identical
+// bytes.
+//
+//===----------------------------------------------------------------------===//
+#ifndef TINYMLC_CODEGEN_CPPEMITTER_H
+#define TINYMLC_CODEGEN_CPPEMITTER_H
+
+#include "ir/Graph.h"
+#include "passes/Kernel.h"
+#include "passes/MemoryPlan.h"
+#include "llvm/Support/Error.h"
+#include <string>
+#include <vector>
+
+namespace tinymlc {
+
+struct CodegenOptions {
+  /// Prefix of every symbol and file; a C identifier.
+  std::string name = "model";
+  /// The model's file name (no directory), for the banner comment.
+  std::string modelFile;
+};
+
+struct GeneratedFile {
+  std::string name; ///< file name, no directory
+  std::string text;
+};
+
+/// Everything codegen needs: the graph in schedule order, one lowering per
+/// node, and the memory plan.
+struct CompiledModel {
+  const Graph *graph = nullptr;
+  std::vector<Lowering> lowerings;
+  MemoryPlan plan;
+};
+
+std::vector<GeneratedFile> emitCpp(const CompiledModel &m, const CodegenOptions &opts);
+
+/// A C identifier from arbitrary text: characters outside [A-Za-z0-9_] become
+/// '_', and a leading digit gets a '_' prefix.
+std::string sanitizeIdentifier(llvm::StringRef s);
+
+/// Total bytes of the constants the generated code stores.
+int64_t weightBytes(const CompiledModel &m);
+
+} // namespace tinymlc
+
+#endif

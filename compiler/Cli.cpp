@@ -1,0 +1,282 @@
+//===- Cli.cpp - the tinymlc command line ---------------------------------===//
+//
+// Subcommands wire the pipeline and nothing else:
+//   compile  model.onnx -o DIR     generate C++ into DIR
+//   run      model.onnx --input NAME=FILE --output-dir DIR
+//   inspect  model.onnx            describe the model and what cannot compile
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/Cli.h"
+#include "codegen/Report.h"
+#include "compiler/Driver.h"
+#include "compiler/Runner.h"
+#include "ir/Diagnostic.h"
+#include "ir/ShapeInference.h"
+#include "llvm/ADT/StringExtras.h"
+#include <CLI/CLI.hpp>
+#include <map>
+#include <sstream>
+
+namespace tinymlc {
+
+namespace {
+
+/// The options every subcommand that compiles shares.
+struct ModelArgs {
+  std::string model;
+  std::string name;
+  std::string target = "host";
+  std::vector<std::string> dims, shapes, consts;
+  std::vector<std::string> printAfter;
+  bool printAfterAll = false;
+
+  void add(CLI::App *app) {
+    app->add_option("model", model, "the ONNX model (.onnx)")->required();
+    app->add_option("--dim", dims, "pin a named dynamic dimension: NAME=VALUE (repeatable)");
+    app->add_option("--shape", shapes,
+                    "give an input's whole shape: INPUT=DIMS, e.g. x=1x3x96x96 (repeatable)");
+    app->add_option("--const", consts,
+                    "bind an input to a constant from a file (.npy, .pb or raw .bin in the "
+                    "input's type): INPUT=FILE (repeatable)");
+  }
+  void addCompile(CLI::App *app) {
+    add(app);
+    app->add_option("--name", name,
+                    "prefix of generated symbols and files (default: the model's file name)");
+    app->add_option("--target", target, "target to compile for (default: host)");
+    app->add_option("--print-after", printAfter,
+                    "print the IR after a pass (import, or a pipeline pass; repeatable)")
+        ->delimiter(',');
+    app->add_flag("--print-after-all", printAfterAll, "print the IR after every pass");
+  }
+};
+
+/// Splits "NAME=VALUE" at the last '=' (names may contain '=' rarely; values never do).
+bool splitAssign(const std::string &s, std::string &name, std::string &value) {
+  size_t eq = s.rfind('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == s.size())
+    return false;
+  name = s.substr(0, eq);
+  value = s.substr(eq + 1);
+  return true;
+}
+
+class UsageError : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+CompileOptions toCompileOptions(const ModelArgs &a) {
+  CompileOptions o;
+  o.name = a.name;
+  o.target = a.target;
+  for (const std::string &d : a.dims) {
+    std::string name, value;
+    int64_t v;
+    if (!splitAssign(d, name, value) || llvm::StringRef(value).getAsInteger(10, v) || v < 0)
+      throw UsageError("invalid --dim '" + d + "': expected NAME=VALUE with VALUE >= 0");
+    o.import.dims[name] = v;
+  }
+  for (const std::string &s : a.shapes) {
+    std::string name, value;
+    if (!splitAssign(s, name, value))
+      throw UsageError("invalid --shape '" + s + "': expected INPUT=DIMS, e.g. x=1x3x32x32");
+    std::vector<int64_t> dims;
+    llvm::SmallVector<llvm::StringRef, 8> parts;
+    llvm::StringRef(value).split(parts, llvm::StringRef(value).contains('x') ? 'x' : ',');
+    for (llvm::StringRef p : parts) {
+      int64_t d;
+      if (p.trim().getAsInteger(10, d) || d < 0)
+        throw UsageError("invalid --shape '" + s + "': dimensions must be integers >= 0");
+      dims.push_back(d);
+    }
+    o.import.shapes[name] = dims;
+  }
+  for (const std::string &c : a.consts) {
+    std::string name, file;
+    if (!splitAssign(c, name, file))
+      throw UsageError("invalid --const '" + c + "': expected INPUT=FILE");
+    o.import.consts[name] = file;
+  }
+  std::set<std::string> valid = {"import"};
+  for (const PassInfo &p : pipelinePasses())
+    valid.insert(p.name);
+  for (const std::string &p : a.printAfter) {
+    if (!valid.count(p)) {
+      std::string names;
+      for (const std::string &v : valid)
+        names += (names.empty() ? "" : ", ") + v;
+      throw UsageError("--print-after: no pass named '" + p + "' (passes: " + names + ")");
+    }
+    o.printAfter.insert(p);
+  }
+  o.printAfterAll = a.printAfterAll;
+  return o;
+}
+
+int reportError(llvm::raw_ostream &err, llvm::Error e) {
+  err << "error: " << errorToString(std::move(e)) << "\n";
+  return kExitUserError;
+}
+
+std::string withCommas(int64_t v) {
+  std::string s = std::to_string(v);
+  for (int i = static_cast<int>(s.size()) - 3; i > (v < 0 ? 1 : 0); i -= 3)
+    s.insert(static_cast<size_t>(i), ",");
+  return s;
+}
+
+int inspect(const ModelArgs &a, llvm::raw_ostream &out, llvm::raw_ostream &err) {
+  CompileOptions o = toCompileOptions(a);
+  o.import.collectProblems = true;
+  ImportInfo info;
+  auto g = importOnnxFile(a.model, o.import, &info);
+  if (!g)
+    return reportError(err, g.takeError());
+  const Graph &graph = **g;
+  out << "model: " << a.model << "\n";
+  out << "  ir_version " << info.irVersion << ", opset " << info.opset;
+  if (info.opset != kTargetOpset)
+    out << " (converted to " << kTargetOpset << ")";
+  if (!info.producer.empty())
+    out << ", produced by " << info.producer;
+  out << "\n";
+  out << "inputs:\n";
+  for (const Value *v : graph.inputs())
+    out << "  " << v->name() << ": " << v->typeString() << "\n";
+  out << "outputs:\n";
+  for (const Value *v : graph.outputs())
+    out << "  " << v->name() << ": " << v->typeString() << "\n";
+  std::map<std::string, int> hist;
+  int64_t macs = 0, params = 0, paramBytes = 0;
+  std::set<const Value *> counted;
+  for (const Node *n : graph.nodes()) {
+    ++hist[opName(n->kind()).str()];
+    macs += nodeMacs(*n);
+    for (const Value *in : n->inputs())
+      if (in && in->isConstant() && counted.insert(in).second) {
+        params += in->numElements();
+        paramBytes += static_cast<int64_t>(in->byteSize());
+      }
+  }
+  out << "ops: " << graph.numNodes() << " nodes after constant folding\n";
+  for (const auto &[op, count] : hist)
+    out << "  " << op << " " << count << "\n";
+  out << "parameters: " << withCommas(params) << " (" << withCommas(paramBytes) << " bytes)\n";
+  out << "MACs: " << withCommas(macs) << "\n";
+  if (info.problems.empty()) {
+    out << "unsupported: none\n";
+    return kExitOk;
+  }
+  out << "unsupported (" << info.problems.size() << "):\n";
+  for (const std::string &p : info.problems)
+    out << "  " << p << "\n";
+  return kExitUserError;
+}
+
+} // namespace
+
+int tinymlcMain(int argc, const char *const *argv, llvm::raw_ostream &out,
+                llvm::raw_ostream &err) {
+  CLI::App app{"tinymlc: an ahead-of-time compiler from ONNX to dependency-free C++ for "
+               "microcontrollers"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "tinymlc 0.1.0");
+
+  ModelArgs compileArgs, runArgs, inspectArgs;
+  std::string outDir;
+  bool quiet = false;
+  CLI::App *compile = app.add_subcommand("compile", "generate C++ sources for a model");
+  compileArgs.addCompile(compile);
+  compile->add_option("-o,--output", outDir, "directory for the generated files")->required();
+  compile->add_flag("-q,--quiet", quiet, "do not print the summary");
+
+  std::vector<std::string> inputs;
+  std::string outputDir, workDir, cxx;
+  CLI::App *run = app.add_subcommand(
+      "run", "compile, build with the host C++ compiler and run on input files");
+  runArgs.addCompile(run);
+  run->add_option("--input", inputs,
+                  "INPUT=FILE (.npy, .pb or raw .bin; K samples back to back run K times); "
+                  "repeatable")
+      ->required();
+  run->add_option("--output-dir", outputDir, "where <output name>.bin files go")->required();
+  run->add_option("--work-dir", workDir, "build here and keep the files (default: a temporary "
+                                         "directory, removed afterwards)");
+  run->add_option("--cxx", cxx, "host C++ compiler (default: $CXX, else c++)");
+
+  CLI::App *insp = app.add_subcommand(
+      "inspect", "print the imported graph: inputs, outputs, ops, parameters, MACs, and every "
+                 "node that cannot be compiled (exit code 1 if any)");
+  inspectArgs.add(insp);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp &) {
+    out << app.help();
+    return kExitOk;
+  } catch (const CLI::CallForAllHelp &) {
+    out << app.help("", CLI::AppFormatMode::All);
+    return kExitOk;
+  } catch (const CLI::CallForVersion &) {
+    out << "tinymlc 0.1.0\n";
+    return kExitOk;
+  } catch (const CLI::ParseError &e) {
+    // Subcommand help requests also arrive here.
+    if (e.get_exit_code() == 0) {
+      std::ostringstream o, er;
+      app.exit(e, o, er);
+      out << o.str();
+      return kExitOk;
+    }
+    err << "error: " << e.what() << "\nrun 'tinymlc --help' for usage\n";
+    return kExitUsage;
+  }
+
+  try {
+    if (*insp)
+      return inspect(inspectArgs, out, err);
+    if (*compile) {
+      CompileOptions o = toCompileOptions(compileArgs);
+      auto c = compileModel(compileArgs.model, o, out);
+      if (!c)
+        return reportError(err, c.takeError());
+      if (auto e = writeFiles(c->files, outDir))
+        return reportError(err, std::move(e));
+      if (!quiet)
+        err << reportSummary(c->model, c->codegen) << "  wrote " << c->files.size()
+            << " files to " << outDir << "\n";
+      return kExitOk;
+    }
+    if (*run) {
+      CompileOptions o = toCompileOptions(runArgs);
+      RunOptions ro;
+      for (const std::string &in : inputs) {
+        std::string name, file;
+        if (!splitAssign(in, name, file)) {
+          name.clear();
+          file = in;
+        }
+        ro.inputs.push_back({name, file});
+      }
+      ro.outputDir = outputDir;
+      ro.workDir = workDir;
+      ro.cxx = cxx;
+      auto c = compileModel(runArgs.model, o, out);
+      if (!c)
+        return reportError(err, c.takeError());
+      auto samples = runCompiled(*c, ro);
+      if (!samples)
+        return reportError(err, samples.takeError());
+      err << "tinymlc: ran " << c->codegen.name << " on " << *samples << " sample"
+          << (*samples == 1 ? "" : "s") << "; outputs in " << outputDir << "\n";
+      return kExitOk;
+    }
+  } catch (const UsageError &e) {
+    err << "error: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  return kExitUsage;
+}
+
+} // namespace tinymlc

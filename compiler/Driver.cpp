@@ -1,0 +1,89 @@
+//===- Driver.cpp - the compile pipeline ----------------------------------===//
+#include "compiler/Driver.h"
+#include "codegen/Report.h"
+#include "ir/Diagnostic.h"
+#include "ir/TextIR.h"
+#include "ir/Verifier.h"
+#include "passes/MemoryPlan.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+namespace tinymlc {
+
+llvm::ArrayRef<const char *> knownTargets() {
+  static const char *const targets[] = {"host"};
+  return targets;
+}
+
+std::string defaultModelName(llvm::StringRef path) {
+  std::string stem = llvm::sys::path::stem(path).str();
+  std::string id = sanitizeIdentifier(stem);
+  return id == "_" ? "model" : id;
+}
+
+llvm::Expected<Compilation> compileModel(llvm::StringRef path, const CompileOptions &opts,
+                                         llvm::raw_ostream &printStream) {
+  bool known = false;
+  for (const char *t : knownTargets())
+    known |= opts.target == t;
+  if (!known)
+    return makeError("unknown target '" + opts.target + "'; this build knows: host");
+
+  Compilation c;
+  c.codegen.name = opts.name.empty() ? defaultModelName(path) : opts.name;
+  if (c.codegen.name != sanitizeIdentifier(c.codegen.name))
+    return makeError("--name '" + opts.name + "' is not a C identifier");
+  c.codegen.modelFile = llvm::sys::path::filename(path).str();
+
+  auto g = importOnnxFile(path, opts.import);
+  if (!g)
+    return g.takeError();
+  c.graph = std::move(*g);
+  c.graph->name = c.codegen.name;
+  if (auto e = verify(*c.graph))
+    return withFile(std::move(e), path);
+  if (opts.printAfterAll || opts.printAfter.count("import")) {
+    printStream << "// ----- IR after import -----\n";
+    PrintOptions po;
+    po.elideConstantsAbove = 256;
+    printGraph(*c.graph, printStream, po);
+  }
+
+  c.passes.printAfter = opts.printAfter;
+  c.passes.printAfterAll = opts.printAfterAll;
+  c.passes.printStream = &printStream;
+  if (auto e = runPipeline(*c.graph, c.passes))
+    return withFile(std::move(e), path);
+
+  c.model.graph = c.graph.get();
+  for (const Node *n : c.graph->nodes()) {
+    auto l = lowerNode(*n);
+    if (!l)
+      return withFile(l.takeError(), path);
+    c.model.lowerings.push_back(std::move(*l));
+  }
+  c.model.plan = planMemory(*c.graph, c.model.lowerings);
+  c.files = emitCpp(c.model, c.codegen);
+  c.files.push_back({c.codegen.name + ".report.json", reportJson(c.model, c.codegen)});
+  return c;
+}
+
+llvm::Error writeFiles(const std::vector<GeneratedFile> &files, llvm::StringRef dir) {
+  if (std::error_code ec = llvm::sys::fs::create_directories(dir))
+    return makeError("cannot create directory '" + dir + "': " + ec.message());
+  for (const GeneratedFile &f : files) {
+    llvm::SmallString<256> p(dir);
+    llvm::sys::path::append(p, f.name);
+    std::error_code ec;
+    llvm::raw_fd_ostream os(p, ec);
+    if (ec)
+      return makeError("cannot write '" + p + "': " + ec.message());
+    os << f.text;
+    os.close();
+    if (os.has_error())
+      return makeError("cannot write '" + p + "': " + os.error().message());
+  }
+  return llvm::Error::success();
+}
+
+} // namespace tinymlc

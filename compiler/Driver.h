@@ -1,0 +1,50 @@
+//===- Driver.h - the compile pipeline, from a model file to files --------===//
+#ifndef TINYMLC_COMPILER_DRIVER_H
+#define TINYMLC_COMPILER_DRIVER_H
+
+#include "codegen/CppEmitter.h"
+#include "compiler/onnx/Importer.h"
+#include "passes/Pass.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
+#include <memory>
+#include <set>
+#include <string>
+
+namespace tinymlc {
+
+struct CompileOptions {
+  ImportOptions import;
+  /// Symbol and file prefix; empty: derived from the model's file name.
+  std::string name;
+  std::string target = "host";
+  std::set<std::string> printAfter; ///< pass names, or "import"
+  bool printAfterAll = false;
+};
+
+struct Compilation {
+  std::unique_ptr<Graph> graph;
+  CompiledModel model;
+  CodegenOptions codegen;
+  /// Sources, kernel headers and <name>.report.json.
+  std::vector<GeneratedFile> files;
+  PassContext passes;
+};
+
+/// The targets this compiler knows.
+llvm::ArrayRef<const char *> knownTargets();
+
+/// Imports, transforms, plans and generates code for one model. IR printing
+/// requested in `opts` goes to `printStream`.
+llvm::Expected<Compilation> compileModel(llvm::StringRef path, const CompileOptions &opts,
+                                         llvm::raw_ostream &printStream);
+
+/// Writes `files` into `dir` (created if missing).
+llvm::Error writeFiles(const std::vector<GeneratedFile> &files, llvm::StringRef dir);
+
+/// The prefix used when --name is not given: the file's stem as an identifier.
+std::string defaultModelName(llvm::StringRef path);
+
+} // namespace tinymlc
+
+#endif

@@ -1,0 +1,553 @@
+//===- Importer.cpp - ONNX models into the IR -----------------------------===//
+#include "compiler/onnx/Importer.h"
+#include "compiler/TensorIO.h"
+#include "ir/Diagnostic.h"
+#include "ir/ShapeInference.h"
+#include "passes/ConstantFolding.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include <onnx/checker.h>
+#include <onnx/defs/schema.h>
+#include <onnx/onnx_pb.h>
+#include <onnx/shape_inference/implementation.h>
+#include <onnx/version_converter/convert.h>
+#include <set>
+
+namespace tinymlc {
+
+namespace {
+
+/// First line of an exception message from ONNX (they carry multi-line context).
+std::string firstLines(const std::string &what) {
+  std::string s;
+  for (char c : what) {
+    if (c == '\n') {
+      if (!s.empty() && s.back() != ' ')
+        s += "; ";
+      continue;
+    }
+    s += c;
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == ';'))
+    s.pop_back();
+  return s;
+}
+
+std::string dimsToString(const std::vector<int64_t> &d) {
+  std::string s;
+  for (size_t i = 0; i < d.size(); ++i)
+    s += (i ? "x" : "") + std::to_string(d[i]);
+  return s;
+}
+
+class Importer {
+public:
+  Importer(llvm::StringRef path, const ImportOptions &opts, ImportInfo &info)
+      : path(path), opts(opts), info(info) {}
+
+  llvm::Expected<std::unique_ptr<Graph>> run();
+
+private:
+  llvm::Error readModel();
+  llvm::Error applyPins();
+  llvm::Error checkAndConvert();
+  llvm::Error importInputs();
+  llvm::Error importNode(const onnx::NodeProto &np, size_t index);
+  llvm::Error importOutputs();
+  llvm::Expected<Attribute> convertAttribute(const onnx::AttributeProto &a,
+                                             const std::string &subject);
+  llvm::Error constantNode(const onnx::NodeProto &np, const std::string &subject);
+  /// Records a problem in inspect mode, or returns it.
+  llvm::Error problem(llvm::Error e) {
+    if (!opts.collectProblems)
+      return e;
+    info.problems.push_back(errorToString(std::move(e)));
+    return llvm::Error::success();
+  }
+
+  llvm::StringRef path;
+  const ImportOptions &opts;
+  ImportInfo &info;
+  onnx::ModelProto model;
+  std::unique_ptr<Graph> graph;
+  std::map<std::string, Value *> values; ///< ONNX name -> value
+  std::set<std::string> poisoned;        ///< values of nodes that failed (inspect mode)
+  std::set<std::string> initializerNames;
+};
+
+llvm::Error Importer::readModel() {
+  auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                         /*RequiresNullTerminator=*/false);
+  if (!buf)
+    return makeError("cannot read the model: " + buf.getError().message());
+  llvm::StringRef data = (*buf)->getBuffer();
+  if (data.empty())
+    return makeError("the file is empty; expected an ONNX model");
+  if (data.size() > static_cast<size_t>(INT32_MAX))
+    return makeError("the file is larger than 2 GiB, which protobuf cannot read");
+  if (!model.ParseFromArray(data.data(), static_cast<int>(data.size())))
+    return makeError("not a valid ONNX model: the protobuf does not parse (is the file "
+                     "truncated, or not an .onnx file?)");
+  if (!model.has_graph())
+    return makeError("not a valid ONNX model: it has no graph (is the file truncated, or not "
+                     "an .onnx file?)");
+  info.irVersion = model.ir_version();
+  info.producer = model.producer_name();
+  if (!model.producer_version().empty())
+    info.producer += " " + model.producer_version();
+  for (const auto &op : model.opset_import())
+    if (op.domain().empty() || op.domain() == "ai.onnx")
+      info.opset = op.version();
+  return llvm::Error::success();
+}
+
+llvm::Error Importer::applyPins() {
+  onnx::GraphProto *g = model.mutable_graph();
+  for (const auto &init : g->initializer())
+    initializerNames.insert(init.name());
+  std::vector<onnx::ValueInfoProto *> inputs;
+  for (auto &in : *g->mutable_input())
+    if (!initializerNames.count(in.name()))
+      inputs.push_back(&in);
+  auto inputNames = [&] {
+    std::string s;
+    for (auto *in : inputs)
+      s += (s.empty() ? "'" : ", '") + in->name() + "'";
+    return s.empty() ? std::string("none") : s;
+  };
+  auto findInput = [&](const std::string &name) -> onnx::ValueInfoProto * {
+    for (auto *in : inputs)
+      if (in->name() == name)
+        return in;
+    return nullptr;
+  };
+
+  for (const auto &[name, dims] : opts.shapes) {
+    onnx::ValueInfoProto *in = findInput(name);
+    if (!in)
+      return makeError("--shape " + name + "=" + dimsToString(dims) +
+                       ": the model has no input named '" + name + "' (inputs: " +
+                       inputNames() + ")");
+    auto *shape = in->mutable_type()->mutable_tensor_type()->mutable_shape();
+    shape->clear_dim();
+    for (int64_t d : dims)
+      shape->add_dim()->set_dim_value(d);
+  }
+
+  // Named dimensions: pin them everywhere they appear in declared types.
+  std::set<std::string> seen;
+  auto pinDims = [&](onnx::ValueInfoProto &vi) {
+    if (!vi.type().has_tensor_type() || !vi.type().tensor_type().has_shape())
+      return;
+    for (auto &d : *vi.mutable_type()->mutable_tensor_type()->mutable_shape()->mutable_dim()) {
+      if (!d.has_dim_param())
+        continue;
+      seen.insert(d.dim_param());
+      auto it = opts.dims.find(d.dim_param());
+      if (it != opts.dims.end())
+        d.set_dim_value(it->second);
+    }
+  };
+  for (auto &vi : *g->mutable_input())
+    pinDims(vi);
+  for (auto &vi : *g->mutable_output())
+    pinDims(vi);
+  for (auto &vi : *g->mutable_value_info())
+    pinDims(vi);
+  for (const auto &[name, value] : opts.dims)
+    if (!seen.count(name)) {
+      std::string known;
+      for (const std::string &s : seen)
+        known += (known.empty() ? "'" : ", '") + s + "'";
+      return makeError("--dim " + name + "=" + std::to_string(value) +
+                       ": no input or output has a dimension named '" + name +
+                       "' (named dimensions: " + (known.empty() ? "none" : known) + ")");
+    }
+
+  // Inputs bound to constants become initializers (and stay listed as inputs,
+  // which IR version 3 requires; an input with an initializer is a constant).
+  for (const auto &[name, file] : opts.consts) {
+    onnx::ValueInfoProto *in = findInput(name);
+    if (!in)
+      return makeError("--const " + name + "=" + file + ": the model has no input named '" +
+                       name + "' (inputs: " + inputNames() + ")");
+    const auto &tt = in->type().tensor_type();
+    std::optional<DType> dtype = dtypeFromOnnx(tt.elem_type());
+    if (!dtype)
+      return makeError("input '" + name + "'", "element type " +
+                                                   onnxTypeName(tt.elem_type()) +
+                                                   " is not supported");
+    auto ft = readTensorFile(file);
+    if (!ft)
+      return ft.takeError();
+    auto count = checkFileTensor(*ft, *dtype, file);
+    if (!count)
+      return count.takeError();
+    Shape shape;
+    if (ft->shape) {
+      shape = *ft->shape;
+    } else {
+      // A raw file takes the declared shape, which must then be static.
+      bool known = tt.has_shape();
+      for (const auto &d : tt.shape().dim())
+        known &= d.has_dim_value();
+      if (!known) {
+        if (tt.has_shape() && tt.shape().dim_size() == 1) {
+          shape.push_back(*count);
+        } else {
+          return makeError("--const " + name + "=" + file +
+                           ": a raw file has no shape and the input's shape is not static; "
+                           "use a .npy or .pb file, or pin the shape with --shape");
+        }
+      } else {
+        for (const auto &d : tt.shape().dim())
+          shape.push_back(d.dim_value());
+      }
+    }
+    if (numElements(shape) != *count)
+      return makeError("--const " + name + "=" + file + ": the file holds " +
+                       llvm::Twine(*count) + " elements, shape " + shapeToString(shape) +
+                       " needs " + llvm::Twine(numElements(shape)));
+    if (tt.has_shape()) {
+      bool ok = tt.shape().dim_size() == static_cast<int>(shape.size());
+      for (int i = 0; ok && i < tt.shape().dim_size(); ++i)
+        ok = !tt.shape().dim(i).has_dim_value() || tt.shape().dim(i).dim_value() == shape[i];
+      if (!ok)
+        return makeError("--const " + name + "=" + file + ": shape " + shapeToString(shape) +
+                         " does not match the input's declared shape");
+    }
+    onnx::TensorProto *t = g->add_initializer();
+    t->set_name(name);
+    t->set_data_type(tt.elem_type());
+    for (int64_t d : shape)
+      t->add_dims(d);
+    t->set_raw_data(std::string(ft->bytes.begin(), ft->bytes.end()));
+    initializerNames.insert(name);
+    auto *s = in->mutable_type()->mutable_tensor_type()->mutable_shape();
+    s->clear_dim();
+    for (int64_t d : shape)
+      s->add_dim()->set_dim_value(d);
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error Importer::checkAndConvert() {
+  if (info.opset == 0)
+    return makeError("the model imports no version of the default ONNX domain (ai.onnx); "
+                     "tinymlc compiles ai.onnx operators only");
+  if (info.opset > kTargetOpset)
+    return makeError("opset " + llvm::Twine(info.opset) + " is newer than tinymlc supports (" +
+                     llvm::Twine(kTargetOpset) + "); export the model with opset <= " +
+                     llvm::Twine(kTargetOpset));
+  try {
+    onnx::checker::check_model(model);
+  } catch (const std::exception &e) {
+    return makeError("the model fails the ONNX checker: " + firstLines(e.what()));
+  }
+  // Shapes first: converting some ops (Softmax < 13) needs them.
+  try {
+    onnx::ShapeInferenceOptions options(/*check_type=*/false, /*strict_mode=*/0,
+                                        /*data_prop=*/true);
+    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), options);
+  } catch (const std::exception &e) {
+    return makeError("ONNX shape inference failed: " + firstLines(e.what()));
+  }
+  if (info.opset < kTargetOpset) {
+    try {
+      model = onnx::version_conversion::ConvertVersion(model, kTargetOpset);
+    } catch (const std::exception &e) {
+      return makeError("cannot convert the model from opset " + llvm::Twine(info.opset) +
+                       " to " + llvm::Twine(kTargetOpset) + ": " + firstLines(e.what()));
+    }
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error Importer::importInputs() {
+  onnx::GraphProto *g = model.mutable_graph();
+  for (const auto &init : g->initializer()) {
+    std::string subject = "initializer '" + init.name() + "'";
+    auto t = tensorFromProto(init, subject);
+    if (!t) {
+      if (auto e = problem(t.takeError()))
+        return e;
+      poisoned.insert(init.name());
+      continue;
+    }
+    values[init.name()] = graph->addConstant(init.name(), *t);
+  }
+  for (const auto &in : g->input()) {
+    if (values.count(in.name()))
+      continue; // an initializer: a constant
+    std::string subject = "input '" + in.name() + "'";
+    auto fail = [&](const llvm::Twine &msg) -> llvm::Error {
+      poisoned.insert(in.name());
+      return problem(makeError(subject, msg));
+    };
+    if (!in.type().has_tensor_type()) {
+      if (auto e = fail("is not a tensor; sequence, map and optional inputs are not supported"))
+        return e;
+      continue;
+    }
+    const auto &tt = in.type().tensor_type();
+    std::optional<DType> dtype = dtypeFromOnnx(tt.elem_type());
+    if (!dtype) {
+      if (auto e = fail("element type " + onnxTypeName(tt.elem_type()) + " is not supported"))
+        return e;
+      continue;
+    }
+    if (!tt.has_shape()) {
+      if (auto e = fail("has no shape; give it with --shape " + in.name() + "=DIMS"))
+        return e;
+      continue;
+    }
+    Shape shape;
+    bool ok = true;
+    for (int i = 0; ok && i < tt.shape().dim_size(); ++i) {
+      const auto &d = tt.shape().dim(i);
+      if (d.has_dim_value() && d.dim_value() >= 0) {
+        shape.push_back(d.dim_value());
+        continue;
+      }
+      ok = false;
+      llvm::Error e = d.has_dim_param()
+                          ? fail("dimension " + llvm::Twine(i) + " is dynamic ('" + d.dim_param() +
+                                 "'); pin it with --dim " + d.dim_param() + "=VALUE or --shape " +
+                                 in.name() + "=DIMS")
+                          : fail("dimension " + llvm::Twine(i) +
+                                 " is dynamic (unnamed); pin the shape with --shape " + in.name() +
+                                 "=DIMS");
+      if (e)
+        return e;
+    }
+    if (!ok)
+      continue;
+    Value *v = graph->addValue(in.name(), *dtype, shape);
+    graph->inputs().push_back(v);
+    values[in.name()] = v;
+  }
+  return llvm::Error::success();
+}
+
+llvm::Expected<Attribute> Importer::convertAttribute(const onnx::AttributeProto &a,
+                                                     const std::string &subject) {
+  switch (a.type()) {
+  case onnx::AttributeProto::INT:
+    return Attribute(static_cast<int64_t>(a.i()));
+  case onnx::AttributeProto::FLOAT:
+    return Attribute(a.f());
+  case onnx::AttributeProto::STRING:
+    return Attribute(a.s());
+  case onnx::AttributeProto::INTS:
+    return Attribute(std::vector<int64_t>(a.ints().begin(), a.ints().end()));
+  case onnx::AttributeProto::FLOATS:
+    return Attribute(std::vector<float>(a.floats().begin(), a.floats().end()));
+  case onnx::AttributeProto::STRINGS:
+    return Attribute(std::vector<std::string>(a.strings().begin(), a.strings().end()));
+  case onnx::AttributeProto::TENSOR: {
+    auto t = tensorFromProto(a.t(), subject + ": attribute '" + a.name() + "'");
+    if (!t)
+      return t.takeError();
+    return Attribute(std::move(*t));
+  }
+  default:
+    return makeError(subject, "attribute '" + a.name() +
+                                  "' has a kind tinymlc does not support (graphs, sparse "
+                                  "tensors and type protos)");
+  }
+}
+
+llvm::Error Importer::constantNode(const onnx::NodeProto &np, const std::string &subject) {
+  if (np.attribute_size() != 1)
+    return makeError(subject, "Constant must have exactly one value attribute");
+  const onnx::AttributeProto &a = np.attribute(0);
+  TensorData t;
+  auto scalarOrList = [&](DType dt, auto begin, auto end, bool list) {
+    t.dtype = dt;
+    size_t n = static_cast<size_t>(end - begin);
+    if (list)
+      t.shape = {static_cast<int64_t>(n)};
+    for (auto it = begin; it != end; ++it) {
+      auto v = *it;
+      const uint8_t *p = reinterpret_cast<const uint8_t *>(&v);
+      t.bytes.insert(t.bytes.end(), p, p + sizeof(v));
+    }
+  };
+  if (a.name() == "value") {
+    auto td = tensorFromProto(a.t(), subject);
+    if (!td)
+      return td.takeError();
+    t = std::move(*td);
+  } else if (a.name() == "value_float") {
+    float f = a.f();
+    scalarOrList(DType::F32, &f, &f + 1, false);
+  } else if (a.name() == "value_floats") {
+    scalarOrList(DType::F32, a.floats().begin(), a.floats().end(), true);
+  } else if (a.name() == "value_int") {
+    int64_t i = a.i();
+    scalarOrList(DType::I64, &i, &i + 1, false);
+  } else if (a.name() == "value_ints") {
+    scalarOrList(DType::I64, a.ints().begin(), a.ints().end(), true);
+  } else {
+    return makeError(subject, "Constant attribute '" + a.name() +
+                                  "' is not supported (strings and sparse tensors)");
+  }
+  if (np.output_size() != 1)
+    return makeError(subject, "Constant must have one output");
+  values[np.output(0)] = graph->addConstant(np.output(0), t);
+  return llvm::Error::success();
+}
+
+llvm::Error Importer::importNode(const onnx::NodeProto &np, size_t index) {
+  std::string name = np.name();
+  if (name.empty())
+    for (const std::string &o : np.output())
+      if (!o.empty()) {
+        name = o;
+        break;
+      }
+  if (name.empty())
+    name = np.op_type() + "_" + std::to_string(index);
+  std::string subject = "node '" + name + "' (" + np.op_type() + ")";
+  auto poison = [&] {
+    for (const std::string &o : np.output())
+      poisoned.insert(o);
+  };
+  auto fail = [&](llvm::Error e) -> llvm::Error {
+    poison();
+    return problem(std::move(e));
+  };
+
+  if (!np.domain().empty() && np.domain() != "ai.onnx")
+    return fail(makeError(subject, "operators of domain '" + np.domain() +
+                                       "' are not supported; tinymlc compiles ai.onnx "
+                                       "operators"));
+  std::optional<OpKind> kind = lookupOp(np.op_type());
+  if (!kind && np.op_type() != "Constant")
+    return fail(makeError(subject, "unsupported op " + np.op_type() + " (opset " +
+                                       llvm::Twine(kTargetOpset) + ")"));
+  // A node fed by a failed node is not checked further (inspect mode).
+  for (const std::string &in : np.input())
+    if (poisoned.count(in)) {
+      poison();
+      return llvm::Error::success();
+    }
+  if (np.op_type() == "Constant") {
+    if (auto e = constantNode(np, subject))
+      return fail(std::move(e));
+    return llvm::Error::success();
+  }
+
+  std::vector<Value *> inputs;
+  for (const std::string &in : np.input()) {
+    if (in.empty()) {
+      inputs.push_back(nullptr);
+      continue;
+    }
+    auto it = values.find(in);
+    if (it == values.end())
+      return fail(makeError(subject, "input '" + in + "' is not defined before the node"));
+    inputs.push_back(it->second);
+  }
+  while (!inputs.empty() && !inputs.back())
+    inputs.pop_back();
+  int lastOutput = np.output_size() - 1;
+  while (lastOutput >= 0 && np.output(lastOutput).empty())
+    --lastOutput;
+  std::vector<Value *> outputs;
+  for (int i = 0; i <= lastOutput; ++i) {
+    std::string oname = np.output(i).empty() ? name + "_unused_" + std::to_string(i)
+                                             : np.output(i);
+    outputs.push_back(graph->addValue(oname, DType::F32, {}));
+  }
+  Node *n = graph->addNode(*kind, name, inputs, outputs);
+  for (const auto &a : np.attribute()) {
+    auto attr = convertAttribute(a, subject);
+    if (!attr) {
+      graph->eraseNodes([&](const Node &m) { return &m == n; });
+      return fail(attr.takeError());
+    }
+    n->setAttr(a.name(), std::move(*attr));
+  }
+  if (auto e = inferNode(*n)) {
+    graph->eraseNodes([&](const Node &m) { return &m == n; });
+    return fail(std::move(e));
+  }
+  for (int i = 0; i <= lastOutput; ++i)
+    if (!np.output(i).empty())
+      values[np.output(i)] = outputs[i];
+  auto folded = foldNode(*n);
+  if (!folded) {
+    graph->eraseNodes([&](const Node &m) { return &m == n; });
+    return fail(folded.takeError());
+  }
+  if (*folded)
+    graph->eraseNodes([&](const Node &m) { return &m == n; });
+  return llvm::Error::success();
+}
+
+llvm::Error Importer::importOutputs() {
+  for (const auto &out : model.graph().output()) {
+    if (poisoned.count(out.name()))
+      continue;
+    auto it = values.find(out.name());
+    if (it == values.end())
+      return problem(makeError("output '" + out.name() + "'", "is not produced by the graph"));
+    Value *v = it->second;
+    // The model's declared type, where static, must agree with inference.
+    const auto &tt = out.type().tensor_type();
+    std::optional<DType> declared = dtypeFromOnnx(tt.elem_type());
+    bool mismatch = declared && *declared != v->dtype();
+    if (tt.has_shape() && tt.shape().dim_size() == v->rank())
+      for (int i = 0; i < tt.shape().dim_size(); ++i)
+        mismatch |= tt.shape().dim(i).has_dim_value() && tt.shape().dim(i).dim_value() != v->shape()[i];
+    else if (tt.has_shape())
+      mismatch = true;
+    if (mismatch)
+      return problem(makeError("output '" + out.name() + "'",
+                               "the model declares a type that differs from the inferred " +
+                                   v->typeString()));
+    graph->outputs().push_back(v);
+  }
+  return llvm::Error::success();
+}
+
+llvm::Expected<std::unique_ptr<Graph>> Importer::run() {
+  if (auto e = readModel())
+    return std::move(e);
+  if (auto e = applyPins())
+    return std::move(e);
+  if (auto e = checkAndConvert())
+    return std::move(e);
+  graph = std::make_unique<Graph>();
+  if (auto e = importInputs())
+    return std::move(e);
+  const auto &nodes = model.graph().node();
+  for (int i = 0; i < nodes.size(); ++i)
+    if (auto e = importNode(nodes.Get(i), static_cast<size_t>(i)))
+      return std::move(e);
+  if (auto e = importOutputs())
+    return std::move(e);
+  graph->removeUnusedValues();
+  return std::move(graph);
+}
+
+} // namespace
+
+llvm::Expected<std::unique_ptr<Graph>> importOnnxFile(llvm::StringRef path,
+                                                      const ImportOptions &opts,
+                                                      ImportInfo *info) {
+  ImportInfo local;
+  Importer importer(path, opts, info ? *info : local);
+  auto g = importer.run();
+  if (!g)
+    return withFile(g.takeError(), path);
+  if (info)
+    for (std::string &p : info->problems)
+      if (!llvm::StringRef(p).startswith(path))
+        p = path.str() + ": " + p;
+  return g;
+}
+
+} // namespace tinymlc

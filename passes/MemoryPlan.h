@@ -1,0 +1,46 @@
+//===- MemoryPlan.h - static placement of every tensor in one arena -------===//
+#ifndef TINYMLC_PASSES_MEMORYPLAN_H
+#define TINYMLC_PASSES_MEMORYPLAN_H
+
+#include "ir/Graph.h"
+#include "passes/Kernel.h"
+#include "llvm/ADT/DenseMap.h"
+#include <vector>
+
+namespace tinymlc {
+
+/// Where one tensor lives. Views share their source's storage.
+struct Placement {
+  const Value *value;
+  int64_t offset;
+  int64_t size;
+  int firstStep, lastStep; ///< schedule steps (node indices) the bytes are live
+  const Value *aliasOf;    ///< the tensor whose storage a view reuses; null if none
+};
+
+struct MemoryPlan {
+  int64_t arenaSize = 0;
+  int64_t alignment = 16;
+  /// The largest total of bytes live at one step: no plan of this schedule
+  /// can use less.
+  int64_t lowerBound = 0;
+  /// Every arena tensor: graph inputs first, then node outputs in schedule order.
+  std::vector<Placement> tensors;
+  llvm::DenseMap<const Value *, size_t> index;
+
+  const Placement &of(const Value *v) const {
+    auto it = index.find(v);
+    assert(it != index.end() && "value has no placement");
+    return tensors[it->second];
+  }
+};
+
+/// Plans the arena for `g` (nodes in schedule order, lowerings parallel to
+/// them): liveness per tensor, views merged with their source, then offsets by
+/// greedy first fit over tensors sorted by size (largest first; ties by first
+/// step, then name, so the plan is deterministic).
+MemoryPlan planMemory(const Graph &g, llvm::ArrayRef<Lowering> lowerings);
+
+} // namespace tinymlc
+
+#endif
