@@ -283,7 +283,8 @@ private:
          "];\n} // namespace\n\n";
 
     s += "extern \"C\" int " + opts.name + "_run(void) {\n";
-    s += "  uint8_t *const arena = " + opts.name + "_arena;\n";
+    s += "  uint8_t *arena = " + opts.name + "_arena;\n";
+    s += "  TMC_OPAQUE(arena);\n";
     std::vector<Node *> nodes = g.nodes();
     bool anyCode = false;
     for (size_t i = 0; i < nodes.size(); ++i) {

@@ -198,8 +198,7 @@ int tinymlcMain(int argc, const char *const *argv, llvm::raw_ostream &out,
   runArgs.addCompile(run);
   run->add_option("--input", inputs,
                   "INPUT=FILE (.npy, .pb or raw .bin; K samples back to back run K times); "
-                  "repeatable")
-      ->required();
+                  "repeatable");
   run->add_option("--output-dir", outputDir, "where <output name>.bin files go")->required();
   run->add_option("--work-dir", workDir, "build here and keep the files (default: a temporary "
                                          "directory, removed afterwards)");

@@ -36,17 +36,14 @@ private:
       if (n->kind() == OpKind::Dropout)
         dropouts.push_back(n);
     for (Node *d : dropouts) {
-      if (Value *mask = d->output(1)) {
-        Value *ones = g.addConstant(mask->name() + "_true", DType::Bool, mask->shape(),
-                                    std::vector<uint8_t>(mask->byteSize(), 1));
-        g.replaceAllUsesWith(mask, ones);
-      }
       std::vector<Node *> nodes = g.nodes();
       auto it = std::find(nodes.begin(), nodes.end(), d);
       Node *next = it + 1 == nodes.end() ? nullptr : *(it + 1);
-      Value *x = d->input(0), *y = d->output(0);
+      Value *x = d->input(0), *y = d->output(0), *mask = d->output(1);
       std::string name = d->name();
       g.eraseNodes([&](const Node &n) { return &n == d; });
+      if (mask)
+        mask->setConstant(std::vector<uint8_t>(mask->byteSize(), 1));
       g.insertNodeBefore(next, OpKind::Identity, name, {x}, {y});
     }
   }

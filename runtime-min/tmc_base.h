@@ -40,6 +40,17 @@
 #define TMC_BARRIER() ((void)0)
 #endif
 
+/// Hides a pointer's value from the optimiser. Generated code passes the arena
+/// base through it: GCC 12's interprocedural constant propagation, given the
+/// address of the static arena as a known constant, has been seen to drop a
+/// whole kernel call whose stores it could no longer attribute to the arena.
+/// Keeping the base opaque costs one register and rules that class out.
+#if defined(__GNUC__)
+#define TMC_OPAQUE(ptr) __asm__("" : "+r"(ptr))
+#else
+#define TMC_OPAQUE(ptr) ((void)0)
+#endif
+
 namespace tmc {
 
 enum { kMaxRank = 8 };
