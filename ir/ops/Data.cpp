@@ -43,13 +43,20 @@ llvm::Error inferConcat(Node &node) {
 llvm::Error inferDropout(Node &node) {
   if (auto e = checkAttrs(node, {{"seed", Attribute::Kind::Int}}))
     return e;
+  // Training mode draws a random mask, unless the ratio is 0 (then Dropout
+  // is the identity in both modes).
   if (Value *t = node.input(2)) {
     if (!t->isConstant())
-      return nodeError(node, "input 2 (training_mode) must be a constant false; tinymlc "
-                             "compiles inference only");
+      return nodeError(node, "input 2 (training_mode) must be known at compile time; bind it "
+                             "with --const or export the model for inference");
+    bool training = false;
     for (int64_t v : t->intValues())
-      if (v)
-        return nodeError(node, "training_mode is true; tinymlc compiles inference only");
+      training |= v != 0;
+    Value *ratio = node.input(1);
+    bool zeroRatio = ratio && ratio->isConstant() && ratio->doubleValues() == std::vector<double>{0.0};
+    if (training && !zeroRatio)
+      return nodeError(node, "training_mode is true with a nonzero ratio, which draws random "
+                             "numbers; tinymlc compiles inference only");
   }
   Value *x = node.input(0);
   setOutput(node, 0, x->dtype(), x->shape());

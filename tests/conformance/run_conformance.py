@@ -121,8 +121,19 @@ def run_case(args, suite, case, workroot):
     distinct = sorted(set(ops))
     prim = primary_op(case, [o for o in dict.fromkeys(ops) if o != "Constant"] or ["Constant"])
     for op in distinct:
-        if op in NOT_APPLICABLE:
-            return "n/a", NOT_APPLICABLE[op], prim, distinct
+        bare = op.rsplit(".", 1)[-1]
+        if bare in NOT_APPLICABLE:
+            return "n/a", NOT_APPLICABLE[bare], prim, distinct
+    for vi in list(model.graph.input) + list(model.graph.output):
+        if not vi.type.HasField("tensor_type"):
+            return "n/a", "sequence, map or optional inputs and outputs", prim, distinct
+    for n in model.graph.node:
+        if n.op_type == "BatchNormalization" and any(
+                a.name == "training_mode" and a.i for a in n.attribute):
+            return "n/a", "training ops (BatchNormalization in training mode)", prim, distinct
+        if n.op_type == "Dropout" and len(n.input) > 2 and n.input[2] and not case.endswith(
+                ("zero_ratio", "zero_ratio_mask")):
+            return "n/a", "random number generators (Dropout in training mode)", prim, distinct
     data_dir = os.path.join(d, "test_data_set_0")
     inits = {i.name for i in model.graph.initializer}
     graph_inputs = [i.name for i in model.graph.input if i.name not in inits]

@@ -1,0 +1,146 @@
+#!/usr/bin/python3
+"""Real models against ONNX Runtime's reference outputs.
+
+For every model in ../shared/models (or $TINYMLC_MODELS) listed below, runs
+`tinymlc run` on ref/input_K.bin and compares each output with ref/output_K.bin:
+|got - ref| <= max(1e-4 + 1e-3 * |ref|, 2 * max_abs_diff_opt_vs_noopt), the
+second term being twice the spread between two correct ONNX Runtime runs
+(ref.json). digits-cnn also runs the 360 held-out images and must classify
+them as well as ONNX Runtime does (355/360).
+
+Models marked `pending` name the issue that will make them compile; they are
+tried and reported, and do not fail the run. Exit code 77 (ctest: skipped)
+when the models directory is missing.
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+# name, extra tinymlc arguments, required or the issue that will bring it
+MODELS = [
+    ("mnist-8", [], "required"),
+    ("tflm-hello-world-sine", ["--dim", "N=1"], "required"),
+    ("digits-cnn", [], "required"),
+    ("digits-cnn:model_unfused_bn.onnx", [], "required"),
+    ("mlperf-tiny-ic-resnet8-float", [], "required"),
+    ("mlperf-tiny-vww-mobilenetv1-float", [], "required"),
+    ("mobilenetv2-035-96-random", [], "required"),
+    ("resnet8-cifar-random", [], "required"),
+    ("silero-vad-v5", [], "pending: operator coverage (issue 3)"),
+    ("mlperf-tiny-kws-dscnn-qdq", [], "pending: quantisation (issue 5)"),
+    ("mlperf-tiny-vww-mobilenetv1-qdq", [], "pending: quantisation (issue 5)"),
+    ("mlperf-tiny-ic-resnet8-qdq", [], "pending: quantisation (issue 5)"),
+    ("mlperf-tiny-ad-autoencoder-qdq", [], "pending: quantisation (issue 5)"),
+    ("digits-cnn-qdq-torch", [], "pending: quantisation (issue 5)"),
+]
+
+DTYPES = {"float32": np.float32, "float64": np.float64, "int64": np.int64, "int32": np.int32,
+          "int8": np.int8, "uint8": np.uint8, "bool": np.bool_}
+
+
+def out_file(name):
+    s = "".join(c if (c.isalnum() or c in "_.-") else "_" for c in name)
+    return ("_" + s if s in ("", ".", "..") else s) + ".bin"
+
+
+def run(tinymlc, model, args, inputs, outdir):
+    cmd = [tinymlc, "run", model] + args
+    for name, path in inputs:
+        cmd += ["--input", "%s=%s" % (name, path)]
+    cmd += ["--output-dir", outdir]
+    t = time.time()
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    return r, time.time() - t
+
+
+def check_model(tinymlc, models_dir, entry, work):
+    name, extra, status = entry
+    folder, _, file = name.partition(":")
+    d = os.path.join(models_dir, folder)
+    model = os.path.join(d, file or "model.onnx")
+    ref = json.load(open(os.path.join(d, "ref", "ref.json")))
+    inputs = [(i["name"], os.path.join(d, "ref", i["file"])) for i in ref["inputs"]]
+    outdir = tempfile.mkdtemp(dir=work)
+    r, secs = run(tinymlc, model, extra, inputs, outdir)
+    if r.returncode != 0:
+        return False, "tinymlc failed: " + (r.stderr.strip().splitlines() or ["?"])[0]
+    worst = ""
+    worst_ratio = 0.0
+    for o in ref["outputs"]:
+        got = np.fromfile(os.path.join(outdir, out_file(o["name"])), DTYPES[o["dtype"]])
+        want = np.fromfile(os.path.join(d, "ref", o["file"]), DTYPES[o["dtype"]])
+        if got.size != want.size:
+            return False, "output %s: %d elements, expected %d" % (o["name"], got.size, want.size)
+        spread = float(o.get("max_abs_diff_opt_vs_noopt", 0.0))
+        g, w = got.astype(np.float64), want.astype(np.float64)
+        tol = np.maximum(1e-4 + 1e-3 * np.abs(w), 2 * spread)
+        err = np.abs(g - w)
+        ratio = float((err / tol).max()) if err.size else 0.0
+        if ratio > worst_ratio:
+            worst_ratio = ratio
+            worst = "%s max |err| %.3g (tolerance used %.0f%%)" % (o["name"], err.max(), 100 * ratio)
+        if not (err <= tol).all():
+            i = int(np.argmax(err > tol))
+            return False, "output %s[%d] = %r, expected %r (|err| %.3g > tol %.3g)" % (
+                o["name"], i, got[i], want[i], err[i], tol[i])
+    return True, "%.1fs, %s" % (secs, worst or "exact")
+
+
+def digits_accuracy(tinymlc, models_dir, work):
+    d = os.path.join(models_dir, "digits-cnn")
+    images = os.path.join(d, "data", "test_images_f32.bin")
+    labels = np.fromfile(os.path.join(d, "data", "test_labels_i32.bin"), np.int32)
+    outdir = tempfile.mkdtemp(dir=work)
+    r, _ = run(tinymlc, os.path.join(d, "model.onnx"), [], [("input", images)], outdir)
+    if r.returncode != 0:
+        return False, "tinymlc failed: " + r.stderr.strip()
+    logits = np.fromfile(os.path.join(outdir, "logits.bin"), np.float32).reshape(-1, 10)
+    correct = int((logits.argmax(1) == labels).sum())
+    ok = correct >= 355 and logits.shape[0] == 360
+    return ok, "%d/%d held-out images correct (ONNX Runtime: 355/360)" % (correct, labels.size)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--tinymlc", required=True)
+    ap.add_argument("--models", default=os.environ.get(
+        "TINYMLC_MODELS", os.path.join(os.path.dirname(ROOT), "shared", "models")))
+    args = ap.parse_args()
+    if not os.path.isdir(args.models):
+        print("SKIPPED: no models directory at %s; set TINYMLC_MODELS to run the real-model "
+              "tier" % args.models)
+        return 77
+    tinymlc = os.path.abspath(args.tinymlc)
+    work = tempfile.mkdtemp(prefix="tinymlc-models-")
+    failures = 0
+    try:
+        for entry in MODELS:
+            ok, detail = check_model(tinymlc, args.models, entry, work)
+            status = entry[2]
+            if status == "required":
+                failures += not ok
+                print("%-4s %-40s %s" % ("ok" if ok else "FAIL", entry[0], detail))
+            else:
+                print("%-4s %-40s %s -- %s" % ("new!" if ok else "todo", entry[0], status,
+                                                 detail if ok else detail[:120]))
+        ok, detail = digits_accuracy(tinymlc, args.models, work)
+        failures += not ok
+        print("%-4s %-40s %s" % ("ok" if ok else "FAIL", "digits-cnn accuracy", detail))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print("models: %d required checks failed" % failures)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
