@@ -416,3 +416,33 @@ TEST_CASE("Reshape and Flatten are views: the bytes pass through") {
 )",
               {{1, 2, 3, 4, 5, 6}}) == F{1, 2, 3, 4, 5, 6});
 }
+
+TEST_CASE("Softmax and LogSoftmax are stable for large inputs") {
+  // exp(1000) overflows a float: the kernels must subtract the maximum first
+  CHECK(evalF(R"(graph @g {
+  input %x: f32[1,3]
+  %y = Softmax "sm"(%x): f32[1,3]
+  output %y
+}
+)",
+              {{1000, 1000, -1000}}) == F{0.5f, 0.5f, 0});
+  CHECK(evalF(R"(graph @g {
+  input %x: f32[2]
+  %y = LogSoftmax "lsm"(%x): f32[2]
+  output %y
+}
+)",
+              {{1000, 0}}) == F{0, -1000});
+}
+
+TEST_CASE("Pad with negative pads crops") {
+  // [[1,2,3],[4,5,6]]: drop the first column, add a zero row at the end
+  CHECK(evalF(R"(graph @g {
+  input %x: f32[2,3]
+  const %pads: i64[4] = [0, -1, 1, 0]
+  %y = Pad "pad"(%x, %pads): f32[3,2]
+  output %y
+}
+)",
+              {{1, 2, 3, 4, 5, 6}}) == F{2, 3, 5, 6, 0, 0});
+}
