@@ -74,7 +74,9 @@ std::string reportJson(const CompiledModel &m, const CodegenOptions &opts) {
         {"tensors", tensors}}},
       {"flash", {{"weights_bytes", weightBytes(m)}}},
   };
-  return j.dump(2) + "\n";
+  // Names that are not valid UTF-8 (ONNX does not enforce it) print with
+  // U+FFFD instead of failing.
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string reportSummary(const CompiledModel &m, const CodegenOptions &opts) {

@@ -115,8 +115,9 @@ CompileOptions toCompileOptions(const ModelArgs &a) {
 }
 
 int reportError(llvm::raw_ostream &err, llvm::Error e) {
-  err << "error: " << errorToString(std::move(e)) << "\n";
-  return kExitUserError;
+  RenderedError r = renderError(std::move(e));
+  err << "error: " << r.text << "\n";
+  return r.usage ? kExitUsage : kExitUserError;
 }
 
 std::string withCommas(int64_t v) {
@@ -209,6 +210,18 @@ int tinymlcMain(int argc, const char *const *argv, llvm::raw_ostream &out,
                  "node that cannot be compiled (exit code 1 if any)");
   inspectArgs.add(insp);
 
+  // CLI11 says only "a subcommand is required" for a word it does not know.
+  auto known = [&](const char *word) {
+    for (const CLI::App *sub : app.get_subcommands({}))
+      if (sub->get_name() == word)
+        return true;
+    return false;
+  };
+  if (argc > 1 && argv[1][0] != '-' && !known(argv[1])) {
+    err << "error: unknown subcommand '" << argv[1]
+        << "' (subcommands: compile, run, inspect)\nrun 'tinymlc --help' for usage\n";
+    return kExitUsage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp &) {
@@ -228,7 +241,10 @@ int tinymlcMain(int argc, const char *const *argv, llvm::raw_ostream &out,
       out << o.str();
       return kExitOk;
     }
-    err << "error: " << e.what() << "\nrun 'tinymlc --help' for usage\n";
+    std::string what = e.what();
+    if (!what.empty())
+      what[0] = static_cast<char>(tolower(static_cast<unsigned char>(what[0])));
+    err << "error: " << what << "\nrun 'tinymlc --help' for usage\n";
     return kExitUsage;
   }
 

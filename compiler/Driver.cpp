@@ -27,12 +27,14 @@ llvm::Expected<Compilation> compileModel(llvm::StringRef path, const CompileOpti
   for (const char *t : knownTargets())
     known |= opts.target == t;
   if (!known)
-    return makeError("unknown target '" + opts.target + "'; this build knows: host");
+    return makeUsageError("unknown target '" + opts.target + "'; this build knows: host");
 
   Compilation c;
   c.codegen.name = opts.name.empty() ? defaultModelName(path) : opts.name;
   if (c.codegen.name != sanitizeIdentifier(c.codegen.name))
-    return makeError("--name '" + opts.name + "' is not a C identifier");
+    return makeUsageError("--name '" + opts.name +
+                          "' is not a C identifier (letters, digits and _, not starting with a "
+                          "digit)");
   c.codegen.modelFile = llvm::sys::path::filename(path).str();
 
   auto g = importOnnxFile(path, opts.import);

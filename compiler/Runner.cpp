@@ -143,7 +143,7 @@ llvm::Expected<int64_t> runCompiled(const Compilation &c, const RunOptions &opts
   for (const auto &[name, file] : opts.inputs) {
     if (name.empty()) {
       if (g.inputs().size() != 1)
-        return makeError("--input " + file + ": the model has " +
+        return makeUsageError("--input " + file + ": the model has " +
                          llvm::Twine(g.inputs().size()) +
                          " inputs; name the input with --input NAME=FILE");
       files[0] = file;
@@ -156,7 +156,7 @@ llvm::Expected<int64_t> runCompiled(const Compilation &c, const RunOptions &opts
       std::string names;
       for (const Value *v : g.inputs())
         names += (names.empty() ? "'" : ", '") + v->name() + "'";
-      return makeError("--input " + name + "=" + file + ": the model has no input named '" +
+      return makeUsageError("--input " + name + "=" + file + ": the model has no input named '" +
                        name + "' (inputs: " + (names.empty() ? "none" : names) + ")");
     }
     files[i] = file;
@@ -166,21 +166,22 @@ llvm::Expected<int64_t> runCompiled(const Compilation &c, const RunOptions &opts
   for (size_t i = 0; i < files.size(); ++i) {
     const Value *v = g.inputs()[i];
     if (files[i].empty())
-      return makeError("input '" + v->name() + "' (" + v->typeString() +
-                       ") needs a file: --input " + v->name() + "=FILE");
+      return makeUsageError("input '" + v->name() + "' (" + v->typeString() +
+                            ") needs a file: --input " + v->name() + "=FILE");
+    std::string option = "--input " + v->name() + "=" + files[i];
     auto t = readTensorFile(files[i]);
     if (!t)
-      return t.takeError();
+      return renameFile(t.takeError(), files[i], option);
     auto count = checkFileTensor(*t, v->dtype(), files[i]);
     if (!count)
-      return count.takeError();
+      return renameFile(count.takeError(), files[i], option);
     int64_t per = v->numElements();
     int64_t k = per == 0 ? 1 : *count / per;
     if (per == 0 ? *count != 0 : (*count % per != 0 || k == 0))
-      return makeError(files[i] + ": " + llvm::Twine(*count) + " elements is not a whole number of " +
-                       v->typeString() + " samples for input '" + v->name() + "'");
+      return makeError(option + ": " + llvm::Twine(*count) +
+                       " elements is not a whole number of " + v->typeString() + " samples");
     if (samples >= 0 && k != samples)
-      return makeError(files[i] + ": holds " + llvm::Twine(k) + " samples, but other inputs hold " +
+      return makeError(option + ": holds " + llvm::Twine(k) + " samples, but other inputs hold " +
                        llvm::Twine(samples));
     samples = k;
     data[i] = std::move(t->bytes);

@@ -35,7 +35,7 @@ llvm::Expected<FileTensor> readNpy(llvm::StringRef path, llvm::StringRef data) {
       headerLen = (headerLen << 8) | static_cast<uint8_t>(data[8 + i]);
     start = 12;
   } else {
-    return fileError(path, "unsupported .npy version " + llvm::Twine(major));
+    return fileError(path, "unsupported .npy version " + llvm::Twine(unsigned(major)));
   }
   if (start + headerLen > data.size())
     return fileError(path, "truncated .npy header");
@@ -83,10 +83,14 @@ llvm::Expected<FileTensor> readNpy(llvm::StringRef path, llvm::StringRef data) {
       return fileError(path, "bad .npy shape entry '" + p + "'");
     shape.push_back(d);
   }
+  std::optional<int64_t> bytes = checkedTensorBytes(shape, dtypeSize(*dtype));
+  if (!bytes)
+    return fileError(path, ".npy shape " + shapeToString(shape) +
+                               " is larger than the 2 GiB tinymlc supports per tensor");
   FileTensor t;
   t.dtype = dtype;
   t.shape = shape;
-  size_t expected = static_cast<size_t>(numElements(shape)) * dtypeSize(*dtype);
+  size_t expected = static_cast<size_t>(*bytes);
   llvm::StringRef body = data.drop_front(start + headerLen);
   if (body.size() != expected)
     return fileError(path, ".npy data has " + llvm::Twine(body.size()) + " bytes, the header says " +
@@ -115,8 +119,11 @@ llvm::Expected<TensorData> tensorFromProto(const onnx::TensorProto &t, llvm::Str
       return makeError(what, "negative dimension " + llvm::Twine(d));
     out.shape.push_back(d);
   }
-  int64_t n = numElements(out.shape);
   size_t size = dtypeSize(*dtype);
+  if (!checkedTensorBytes(out.shape, size))
+    return makeError(what, "shape " + shapeToString(out.shape) +
+                               " is larger than the 2 GiB tinymlc supports per tensor");
+  int64_t n = numElements(out.shape);
   if (!t.raw_data().empty()) {
     if (t.raw_data().size() != static_cast<size_t>(n) * size)
       return makeError(what, "raw_data has " + llvm::Twine(t.raw_data().size()) +

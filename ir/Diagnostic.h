@@ -33,6 +33,9 @@ public:
   std::string subject;
   /// Lower-case, no trailing period, says what is wrong and what to do.
   std::string message;
+  /// The command line asked for something the model does not have (an input,
+  /// a dimension, a target): the CLI exits with 2 instead of 1.
+  bool usage = false;
 
   void log(llvm::raw_ostream &os) const override;
   std::error_code convertToErrorCode() const override;
@@ -42,6 +45,13 @@ public:
 llvm::Error makeError(const llvm::Twine &message);
 /// An error about `subject` ("input 'x'", "initializer 'w'").
 llvm::Error makeError(const llvm::Twine &subject, const llvm::Twine &message);
+/// An error in the command line as applied to the model (exit code 2).
+llvm::Error makeUsageError(const llvm::Twine &message);
+
+/// Replaces the file of every Diagnostic in `err` whose file is `from` by
+/// `to` (an option like "--const x=w.npy" standing for the file it names).
+llvm::Error renameFile(llvm::Error err, llvm::StringRef from, llvm::StringRef to);
+
 /// An error located at a node: "node 'name' (Op): message".
 llvm::Error nodeError(const Node &node, const llvm::Twine &message);
 /// The subject string for a node: "node 'name' (Op)".
@@ -52,6 +62,13 @@ llvm::Error withFile(llvm::Error err, llvm::StringRef file);
 
 /// Renders an error as text, one line per diagnostic, consuming it.
 std::string errorToString(llvm::Error err);
+
+struct RenderedError {
+  std::string text;
+  bool usage = false; ///< some diagnostic is a usage error
+};
+/// As errorToString, and whether the error is the command line's fault.
+RenderedError renderError(llvm::Error err);
 
 } // namespace tinymlc
 

@@ -37,6 +37,22 @@ int64_t numElements(llvm::ArrayRef<int64_t> shape) {
   return n;
 }
 
+std::optional<int64_t> checkedTensorBytes(llvm::ArrayRef<int64_t> shape, size_t elemSize) {
+  int64_t bytes = static_cast<int64_t>(elemSize);
+  bool empty = false;
+  for (int64_t d : shape) {
+    if (d < 0)
+      return std::nullopt;
+    if (d == 0)
+      empty = true;
+    else if (!empty && bytes > kMaxTensorBytes / d)
+      return std::nullopt;
+    else if (!empty)
+      bytes *= d;
+  }
+  return empty ? 0 : bytes;
+}
+
 std::string shapeToString(llvm::ArrayRef<int64_t> shape) {
   std::string s = "[";
   for (size_t i = 0; i < shape.size(); ++i) {

@@ -48,8 +48,16 @@ std::optional<OpKind> lookupOp(llvm::StringRef onnxName);
 /// Every op, in table order (sorted by name).
 llvm::ArrayRef<OpInfo> allOps();
 
-/// Number of elements of a shape (1 for a scalar).
+/// Number of elements of a shape (1 for a scalar). The shape must have passed
+/// checkTensorSize (every shape in a Graph has).
 int64_t numElements(llvm::ArrayRef<int64_t> shape);
+/// The largest tensor tinymlc handles, in bytes (2 GiB - 1): far beyond any
+/// microcontroller, and small enough that every size fits the kernels' int32s.
+constexpr int64_t kMaxTensorBytes = (int64_t(1) << 31) - 1;
+/// Bytes of a tensor of `shape` and element size `elemSize`, or std::nullopt
+/// when a dimension is negative or the size exceeds kMaxTensorBytes (checked
+/// without overflow).
+std::optional<int64_t> checkedTensorBytes(llvm::ArrayRef<int64_t> shape, size_t elemSize);
 /// "[1,3,32,32]".
 std::string shapeToString(llvm::ArrayRef<int64_t> shape);
 

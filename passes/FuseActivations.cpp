@@ -63,9 +63,14 @@ public:
         Value *lo = act->input(1), *hi = act->input(2);
         if ((lo && !lo->isConstant()) || (hi && !hi->isConstant()))
           continue;
+        // Precondition: the bounds survive the kernels' float parameters.
+        double l = lo ? lo->doubleValues()[0] : -HUGE_VAL, h = hi ? hi->doubleValues()[0] : HUGE_VAL;
+        if (static_cast<double>(static_cast<float>(l)) != l ||
+            static_cast<double>(static_cast<float>(h)) != h)
+          continue;
         kind = "Clip";
-        alpha = lo ? static_cast<float>(lo->doubleValues()[0]) : -HUGE_VALF;
-        beta = hi ? static_cast<float>(hi->doubleValues()[0]) : HUGE_VALF;
+        alpha = static_cast<float>(l);
+        beta = static_cast<float>(h);
         break;
       }
       default:

@@ -126,8 +126,11 @@ template <typename T> static inline T activate(T x, int32_t act, float alpha, fl
   switch (act) {
   case kActRelu:
     return x < T(0) ? T(0) : x;
-  case kActClip:
-    return x < T(alpha) ? T(alpha) : (T(beta) < x ? T(beta) : x);
+  case kActClip: {
+    // min(max(x, lo), hi), as Clip computes it (also when lo > hi).
+    const T v = x < T(alpha) ? T(alpha) : x;
+    return T(beta) < v ? T(beta) : v;
+  }
   case kActLeakyRelu:
     return x < T(0) ? T(alpha) * x : x;
   case kActSigmoid:
@@ -149,8 +152,10 @@ template <typename T> static inline T activate(T x, int32_t act, float alpha, fl
     (void)beta;                                                                                \
     if (act == kActRelu)                                                                       \
       return is_negative(x) ? T(0) : x;                                                        \
-    if (act == kActClip)                                                                       \
-      return x < T(alpha) ? T(alpha) : (T(beta) < x ? T(beta) : x);                            \
+    if (act == kActClip) {                                                                     \
+      const T v = x < T(alpha) ? T(alpha) : x;                                                 \
+      return T(beta) < v ? T(beta) : v;                                                        \
+    }                                                                                          \
     return x;                                                                                  \
   }
 TMC_INT_ACTIVATE(int8_t)

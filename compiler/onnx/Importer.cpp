@@ -12,6 +12,7 @@
 #include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
 #include <onnx/version_converter/convert.h>
+#include <cstring>
 #include <set>
 
 namespace tinymlc {
@@ -29,8 +30,11 @@ std::string firstLines(const std::string &what) {
     }
     s += c;
   }
-  while (!s.empty() && (s.back() == ' ' || s.back() == ';'))
+  while (!s.empty() && (s.back() == ' ' || s.back() == ';' || s.back() == '.'))
     s.pop_back();
+  for (const char *tag : {"[ShapeInferenceError] ", "[TypeInferenceError] "})
+    for (size_t at; (at = s.find(tag)) != std::string::npos;)
+      s.erase(at, std::strlen(tag));
   return s;
 }
 
@@ -126,7 +130,7 @@ llvm::Error Importer::applyPins() {
   for (const auto &[name, dims] : opts.shapes) {
     onnx::ValueInfoProto *in = findInput(name);
     if (!in)
-      return makeError("--shape " + name + "=" + dimsToString(dims) +
+      return makeUsageError("--shape " + name + "=" + dimsToString(dims) +
                        ": the model has no input named '" + name + "' (inputs: " +
                        inputNames() + ")");
     auto *shape = in->mutable_type()->mutable_tensor_type()->mutable_shape();
@@ -160,7 +164,7 @@ llvm::Error Importer::applyPins() {
       std::string known;
       for (const std::string &s : seen)
         known += (known.empty() ? "'" : ", '") + s + "'";
-      return makeError("--dim " + name + "=" + std::to_string(value) +
+      return makeUsageError("--dim " + name + "=" + std::to_string(value) +
                        ": no input or output has a dimension named '" + name +
                        "' (named dimensions: " + (known.empty() ? "none" : known) + ")");
     }
@@ -170,7 +174,7 @@ llvm::Error Importer::applyPins() {
   for (const auto &[name, file] : opts.consts) {
     onnx::ValueInfoProto *in = findInput(name);
     if (!in)
-      return makeError("--const " + name + "=" + file + ": the model has no input named '" +
+      return makeUsageError("--const " + name + "=" + file + ": the model has no input named '" +
                        name + "' (inputs: " + inputNames() + ")");
     const auto &tt = in->type().tensor_type();
     std::optional<DType> dtype = dtypeFromOnnx(tt.elem_type());
@@ -178,12 +182,13 @@ llvm::Error Importer::applyPins() {
       return makeError("input '" + name + "'", "element type " +
                                                    onnxTypeName(tt.elem_type()) +
                                                    " is not supported");
+    std::string option = "--const " + name + "=" + file;
     auto ft = readTensorFile(file);
     if (!ft)
-      return ft.takeError();
+      return renameFile(ft.takeError(), file, option);
     auto count = checkFileTensor(*ft, *dtype, file);
     if (!count)
-      return count.takeError();
+      return renameFile(count.takeError(), file, option);
     Shape shape;
     if (ft->shape) {
       shape = *ft->shape;
@@ -213,9 +218,16 @@ llvm::Error Importer::applyPins() {
       bool ok = tt.shape().dim_size() == static_cast<int>(shape.size());
       for (int i = 0; ok && i < tt.shape().dim_size(); ++i)
         ok = !tt.shape().dim(i).has_dim_value() || tt.shape().dim(i).dim_value() == shape[i];
-      if (!ok)
+      if (!ok) {
+        std::string declared = "[";
+        for (int i = 0; i < tt.shape().dim_size(); ++i) {
+          const auto &d = tt.shape().dim(i);
+          declared += (i ? "," : "") + (d.has_dim_value() ? std::to_string(d.dim_value())
+                                        : d.has_dim_param() ? d.dim_param() : std::string("?"));
+        }
         return makeError("--const " + name + "=" + file + ": shape " + shapeToString(shape) +
-                         " does not match the input's declared shape");
+                         " does not match the input's declared shape " + declared + "]");
+      }
     }
     onnx::TensorProto *t = g->add_initializer();
     t->set_name(name);
@@ -240,12 +252,49 @@ llvm::Error Importer::checkAndConvert() {
     return makeError("opset " + llvm::Twine(info.opset) + " is newer than tinymlc supports (" +
                      llvm::Twine(kTargetOpset) + "); export the model with opset <= " +
                      llvm::Twine(kTargetOpset));
+  // Ops ONNX does not know at all: say so the way tinymlc reports its own
+  // unsupported ops, rather than through the checker's wording.
+  for (const auto &np : model.graph().node()) {
+    if (!np.domain().empty() && np.domain() != "ai.onnx")
+      continue;
+    if (!onnx::OpSchemaRegistry::Schema(np.op_type(), static_cast<int>(info.opset), "")) {
+      std::string name = np.name().empty() && np.output_size() ? np.output(0) : np.name();
+      return makeError("node '" + name + "' (" + np.op_type() + ")",
+                       "unknown op " + np.op_type() + ": not an ONNX operator at opset " +
+                           llvm::Twine(info.opset));
+    }
+  }
   try {
     onnx::checker::check_model(model);
   } catch (const std::exception &e) {
     return makeError("the model fails the ONNX checker: " + firstLines(e.what()));
   }
-  // Shapes first: converting some ops (Softmax < 13) needs them.
+  if (info.opset == kTargetOpset)
+    return llvm::Error::success(); // tinymlc's importer infers every shape itself
+  // The version converter needs shapes (Softmax < 13 reads its input's rank).
+  // libonnx 1.12's Conv/pool shape inference crashes on inputs of rank < 3,
+  // so check the ranks it can see first.
+  std::map<std::string, int> ranks;
+  for (const auto &vi : model.graph().input())
+    if (vi.type().tensor_type().has_shape())
+      ranks[vi.name()] = vi.type().tensor_type().shape().dim_size();
+  for (const auto &init : model.graph().initializer())
+    ranks[init.name()] = init.dims_size();
+  for (const auto &np : model.graph().node()) {
+    static const std::set<std::string> windowed = {
+        "Conv", "ConvTranspose", "ConvInteger", "QLinearConv", "MaxPool",
+        "AveragePool", "LpPool", "MaxRoiPool", "MaxUnpool"};
+    if (!windowed.count(np.op_type()))
+      continue;
+    for (int i = 0; i < std::min(np.input_size(), 2); ++i) {
+      auto it = ranks.find(np.input(i));
+      if (it != ranks.end() && it->second < 3)
+        return makeError("node '" + (np.name().empty() ? np.output(0) : np.name()) + "' (" +
+                             np.op_type() + ")",
+                         "input '" + np.input(i) + "' has rank " + llvm::Twine(it->second) +
+                             "; " + np.op_type() + " needs [N, C, spatial...]");
+    }
+  }
   try {
     onnx::ShapeInferenceOptions options(/*check_type=*/false, /*strict_mode=*/0,
                                         /*data_prop=*/true);
@@ -253,13 +302,11 @@ llvm::Error Importer::checkAndConvert() {
   } catch (const std::exception &e) {
     return makeError("ONNX shape inference failed: " + firstLines(e.what()));
   }
-  if (info.opset < kTargetOpset) {
-    try {
-      model = onnx::version_conversion::ConvertVersion(model, kTargetOpset);
-    } catch (const std::exception &e) {
-      return makeError("cannot convert the model from opset " + llvm::Twine(info.opset) +
-                       " to " + llvm::Twine(kTargetOpset) + ": " + firstLines(e.what()));
-    }
+  try {
+    model = onnx::version_conversion::ConvertVersion(model, kTargetOpset);
+  } catch (const std::exception &e) {
+    return makeError("cannot convert the model from opset " + llvm::Twine(info.opset) + " to " +
+                     llvm::Twine(kTargetOpset) + ": " + firstLines(e.what()));
   }
   return llvm::Error::success();
 }
@@ -323,6 +370,12 @@ llvm::Error Importer::importInputs() {
     }
     if (!ok)
       continue;
+    if (!checkedTensorBytes(shape, dtypeSize(*dtype))) {
+      if (auto e = fail(dtypeName(*dtype) + shapeToString(shape) +
+                        " is larger than the 2 GiB tinymlc supports per tensor"))
+        return e;
+      continue;
+    }
     Value *v = graph->addValue(in.name(), *dtype, shape);
     graph->inputs().push_back(v);
     values[in.name()] = v;
@@ -504,10 +557,19 @@ llvm::Error Importer::importOutputs() {
         mismatch |= tt.shape().dim(i).has_dim_value() && tt.shape().dim(i).dim_value() != v->shape()[i];
     else if (tt.has_shape())
       mismatch = true;
-    if (mismatch)
+    if (mismatch) {
+      std::string declaredType = declared ? dtypeName(*declared).str() : "?";
+      declaredType += "[";
+      for (int i = 0; i < tt.shape().dim_size(); ++i) {
+        const auto &d = tt.shape().dim(i);
+        declaredType += (i ? "," : "") + (d.has_dim_value() ? std::to_string(d.dim_value())
+                                          : d.has_dim_param() ? d.dim_param() : std::string("?"));
+      }
+      declaredType += "]";
       return problem(makeError("output '" + out.name() + "'",
-                               "the model declares a type that differs from the inferred " +
-                                   v->typeString()));
+                               "the model declares " + declaredType +
+                                   " but the graph computes " + v->typeString()));
+    }
     graph->outputs().push_back(v);
   }
   return llvm::Error::success();

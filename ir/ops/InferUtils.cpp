@@ -113,9 +113,6 @@ void setOutput(Node &node, unsigned i, DType dtype, llvm::ArrayRef<int64_t> shap
 
 llvm::Error inferNode(Node &node) {
   const OpInfo &info = opInfo(node.kind());
-  unsigned present = 0;
-  for (Value *v : node.inputs())
-    present += v != nullptr;
   if (node.numInputs() < static_cast<unsigned>(info.minInputs) ||
       (info.maxInputs >= 0 && node.numInputs() > static_cast<unsigned>(info.maxInputs)))
     return nodeError(node, "has " + llvm::Twine(node.numInputs()) + " inputs; " +
@@ -126,19 +123,26 @@ llvm::Error inferNode(Node &node) {
   for (int i = 0; i < info.minInputs; ++i)
     if (!node.input(i))
       return nodeError(node, "input " + llvm::Twine(i) + " is required");
-  (void)present;
   if (node.numOutputs() < static_cast<unsigned>(info.minOutputs) ||
       node.numOutputs() > static_cast<unsigned>(info.maxOutputs))
     return nodeError(node, "has " + llvm::Twine(node.numOutputs()) + " outputs; " +
                                opName(node.kind()) + " produces " +
                                llvm::Twine(info.minOutputs) + " to " +
                                llvm::Twine(info.maxOutputs));
+  llvm::Error e = llvm::Error::success();
   switch (node.kind()) {
 #define OP(Kind, Name, Infer, Lower, MinIn, MaxIn, MinOut, MaxOut, Summary)                    \
   case OpKind::Kind:                                                                           \
-    return infer##Infer(node);
+    e = infer##Infer(node);                                                                    \
+    break;
 #include "ir/Ops.def"
   }
+  if (e)
+    return e;
+  for (const Value *v : node.outputs())
+    if (v && !checkedTensorBytes(v->shape(), dtypeSize(v->dtype())))
+      return nodeError(node, "output '" + v->name() + "' would be " + v->typeString() +
+                                 ", larger than the 2 GiB tinymlc supports per tensor");
   return llvm::Error::success();
 }
 

@@ -111,10 +111,14 @@ llvm::Error inferConv(Node &node) {
                                " but the input has rank " + llvm::Twine(x->rank()));
   int64_t group = node.getInt("group", 1);
   int64_t c = x->shape()[1], m = w->shape()[0];
-  if (group < 1 || c % group != 0 || m % group != 0)
+  if (group < 1)
+    return nodeError(node, "group " + llvm::Twine(group) + " must be positive");
+  if (c % group != 0)
     return nodeError(node, "group " + llvm::Twine(group) + " does not divide " +
-                               llvm::Twine(c) + " input channels and " + llvm::Twine(m) +
-                               " output channels");
+                               llvm::Twine(c) + " input channels");
+  if (m % group != 0)
+    return nodeError(node, "group " + llvm::Twine(group) + " does not divide " +
+                               llvm::Twine(m) + " output channels");
   if (w->shape()[1] * group != c)
     return nodeError(node, "weight '" + w->name() + "' " + shapeToString(w->shape()) +
                                " expects " + llvm::Twine(w->shape()[1] * group) +

@@ -500,11 +500,9 @@ TEST_CASE("materialize-outputs copies constant graph outputs into the arena") {
 // Fusion must not change results
 //===----------------------------------------------------------------------===//
 
-// BUG: a Clip whose min is above its max gives max everywhere (ONNX and
-// numpy: min(max(x, lo), hi); tmc::clip does the same), but the fused
-// activation (tmc::activate, kActClip) tests the lower bound first and
-// returns min for inputs below it, so fusing changes the answer.
-TEST_CASE("fusing a Clip with min > max keeps its result" * doctest::skip()) {
+// A Clip whose min is above its max gives max everywhere (ONNX and numpy:
+// min(max(x, lo), hi)); the fused activation must agree.
+TEST_CASE("fusing a Clip with min > max keeps its result") {
   auto g = parse(R"(graph @g {
   input %x: f32[1,1,1,3]
   const %w: f32[1,1,1,1] = [1]
@@ -525,10 +523,9 @@ TEST_CASE("fusing a Clip with min > max keeps its result" * doctest::skip()) {
   CHECK(evalFloat(*g, x) == before);
 }
 
-// BUG: fused activation parameters are floats, so fusing a Clip into an f64
-// Conv rounds a double bound such as 0.1 to 0.1f: the fused node clamps to
-// 0.10000000149011612 where the Clip clamped to 0.1.
-TEST_CASE("fusing a Clip into an f64 Conv keeps its double bounds" * doctest::skip()) {
+// Fused activation parameters are floats: a double bound such as 0.1 that a
+// float cannot hold exactly keeps the Clip unfused.
+TEST_CASE("fusing a Clip into an f64 Conv keeps its double bounds") {
   auto g = parse(R"(graph @g {
   input %x: f64[1,1,1,2]
   const %w: f64[1,1,1,1] = [1]
