@@ -479,7 +479,7 @@ CASES = [
          build=save(conv_relu_model)),
     Case("print-after-unknown-pass", ["compile", MODEL, "--print-after", "fold", "-o", "out"], 2,
          _error("--print-after: no pass named 'fold' (passes: canonicalize, dce, "
-                "fold-batchnorm, fold-constants, fuse-activations, import, "
+                "fold-batchnorm, fold-bias-add, fold-constants, fuse-activations, import, "
                 "materialize-outputs)", file=None),
          build=save(conv_relu_model)),
     Case("unknown-option", ["compile", MODEL, "--frobnicate", "-o", "out"], 2,

@@ -551,3 +551,60 @@ TEST_CASE("fusing a Clip into an f64 Conv keeps its double bounds") {
   REQUIRE(errorOf(runPass("fuse-activations", *g, ctx)) == "");
   CHECK(run() == std::vector<double>{0.1, 2});
 }
+
+//===----------------------------------------------------------------------===//
+// fold-bias-add
+//===----------------------------------------------------------------------===//
+
+TEST_CASE("fold-bias-add makes a per-channel Add the Conv's bias") {
+  PassContext ctx;
+  CHECK(runOn("fold-bias-add", R"(graph @g {
+  input %x: f32[1,1,2,2]
+  const %w: f32[2,1,1,1] = [1, 2]
+  const %b: f32[2,1,1] = [0.5, -1]
+  %c = Conv "conv"(%x, %w): f32[1,2,2,2]
+  %y = Add "add"(%c, %b): f32[1,2,2,2]
+  output %y
+}
+)", &ctx) == R"(graph @g {
+  input %x: f32[1,1,2,2]
+  const %w: f32[2,1,1,1] = [1, 2]
+  const %b_1: f32[2] = [0.5, -1]
+  %y = Conv "conv"(%x, %w, %b_1): f32[1,2,2,2]
+  output %y
+}
+)");
+  CHECK(ctx.stats["fold-bias-add.folded"] == 1);
+}
+
+TEST_CASE("fold-bias-add turns MatMul + Add into a Gemm") {
+  CHECK(runOn("fold-bias-add", R"(graph @g {
+  input %x: f32[1,2]
+  const %w: f32[2,3] = [1, 2, 3, 4, 5, 6]
+  const %b: f32[3] = [0.25, 0.5, 0.75]
+  %m = MatMul "fc"(%x, %w): f32[1,3]
+  %y = Add "bias"(%b, %m): f32[1,3]
+  output %y
+}
+)") == R"(graph @g {
+  input %x: f32[1,2]
+  const %w: f32[2,3] = [1, 2, 3, 4, 5, 6]
+  const %b_1: f32[3] = [0.25, 0.5, 0.75]
+  %y = Gemm "fc"(%x, %w, %b_1): f32[1,3]
+  output %y
+}
+)");
+}
+
+TEST_CASE("fold-bias-add leaves an Add that is not per channel") {
+  const char *text = R"(graph @g {
+  input %x: f32[1,1,2,2]
+  const %w: f32[2,1,1,1] = [1, 2]
+  const %b: f32[1,1,1,2] = [0.5, -1]
+  %c = Conv "conv"(%x, %w): f32[1,2,2,2]
+  %y = Add "add"(%c, %b): f32[1,2,2,2]
+  output %y
+}
+)";
+  CHECK(runOn("fold-bias-add", text) == text);
+}
