@@ -281,12 +281,17 @@ llvm::Error Importer::checkAndConvert() {
   for (const auto &init : model.graph().initializer())
     ranks[init.name()] = init.dims_size();
   for (const auto &np : model.graph().node()) {
-    static const std::set<std::string> windowed = {
-        "Conv", "ConvTranspose", "ConvInteger", "QLinearConv", "MaxPool",
-        "AveragePool", "LpPool", "MaxRoiPool", "MaxUnpool"};
-    if (!windowed.count(np.op_type()))
+    // Op -> the inputs whose rank the rule assumes (data, then weights).
+    static const std::map<std::string, std::vector<int>> windowed = {
+        {"Conv", {0, 1}},    {"ConvTranspose", {0, 1}}, {"ConvInteger", {0, 1}},
+        {"QLinearConv", {0, 3}}, {"MaxPool", {0}},      {"AveragePool", {0}},
+        {"LpPool", {0}},     {"MaxRoiPool", {0}},       {"MaxUnpool", {0}}};
+    auto w = windowed.find(np.op_type());
+    if (w == windowed.end())
       continue;
-    for (int i = 0; i < std::min(np.input_size(), 2); ++i) {
+    for (int i : w->second) {
+      if (i >= np.input_size())
+        continue;
       auto it = ranks.find(np.input(i));
       if (it != ranks.end() && it->second < 3)
         return makeError("node '" + (np.name().empty() ? np.output(0) : np.name()) + "' (" +

@@ -169,6 +169,7 @@ def run_case(args, suite, case, workroot):
         pass
     if r.returncode != 0:
         msg = (r.stderr.strip().splitlines() or ["(no message)"])[0]
+        msg = msg.replace(d + "/", "")
         shutil.rmtree(out_dir, ignore_errors=True)
         if r.returncode == 1 and "tinymlc bug" not in r.stderr and "internal error" not in r.stderr:
             return "unsupported", msg, prim, distinct
