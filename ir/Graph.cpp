@@ -132,6 +132,20 @@ std::vector<double> Value::doubleValues() const {
   return out;
 }
 
+std::vector<uint8_t> Value::bytesFromDoubles(DType t, llvm::ArrayRef<double> values) {
+  assert(isFloat(t) && "bytesFromDoubles makes float or double data");
+  std::vector<uint8_t> out(values.size() * dtypeSize(t));
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (t == DType::F32) {
+      float f = static_cast<float>(values[i]);
+      std::memcpy(out.data() + 4 * i, &f, 4);
+    } else {
+      std::memcpy(out.data() + 8 * i, &values[i], 8);
+    }
+  }
+  return out;
+}
+
 TensorData Value::tensorData() const {
   assert(constant_ && "tensorData needs a constant");
   TensorData t;

@@ -101,6 +101,8 @@ public:
   std::vector<int64_t> intValues() const;
   /// The constant's elements converted to double (any type).
   std::vector<double> doubleValues() const;
+  /// Bytes of `values` rounded once to the element type `t` (floating types).
+  static std::vector<uint8_t> bytesFromDoubles(DType t, llvm::ArrayRef<double> values);
   TensorData tensorData() const;
 
   /// Turns the value into a constant holding `bytes` (the producer link is cut).

@@ -17,19 +17,6 @@ namespace tinymlc {
 
 namespace {
 
-std::vector<uint8_t> toBytes(DType t, const std::vector<double> &v) {
-  std::vector<uint8_t> out(v.size() * dtypeSize(t));
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (t == DType::F32) {
-      float f = static_cast<float>(v[i]);
-      std::memcpy(out.data() + 4 * i, &f, 4);
-    } else {
-      std::memcpy(out.data() + 8 * i, &v[i], 8);
-    }
-  }
-  return out;
-}
-
 class FoldBatchNormPass : public Pass {
 public:
   llvm::StringRef name() const override { return "fold-batchnorm"; }
@@ -98,9 +85,9 @@ private:
     for (int64_t c = 0; c < m; ++c)
       bv[c] = bv[c] * s[c] + t[c];
     DType dt = w->dtype();
-    conv.setInput(1, g.addConstant(w->name() + "_bn", dt, w->shape(), toBytes(dt, wv)));
+    conv.setInput(1, g.addConstant(w->name() + "_bn", dt, w->shape(), Value::bytesFromDoubles(dt, wv)));
     conv.setInput(2, g.addConstant((b ? b->name() : conv.name() + "_bias") + "_bn", dt, {m},
-                                   toBytes(dt, bv)));
+                                   Value::bytesFromDoubles(dt, bv)));
     return true;
   }
 
@@ -129,9 +116,9 @@ private:
     for (int64_t j = 0; j < n; ++j)
       cv[j] = beta * cv[j] * s[j] + t[j];
     DType dt = bm->dtype();
-    gemm.setInput(1, g.addConstant(bm->name() + "_bn", dt, bm->shape(), toBytes(dt, bv)));
+    gemm.setInput(1, g.addConstant(bm->name() + "_bn", dt, bm->shape(), Value::bytesFromDoubles(dt, bv)));
     gemm.setInput(2, g.addConstant((c ? c->name() : gemm.name() + "_bias") + "_bn", dt, {n},
-                                   toBytes(dt, cv)));
+                                   Value::bytesFromDoubles(dt, cv)));
     gemm.setAttr("beta", 1.0f);
     return true;
   }

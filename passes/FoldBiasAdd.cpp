@@ -17,19 +17,6 @@ namespace tinymlc {
 
 namespace {
 
-std::vector<uint8_t> toBytes(DType t, const std::vector<double> &v) {
-  std::vector<uint8_t> out(v.size() * dtypeSize(t));
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (t == DType::F32) {
-      float f = static_cast<float>(v[i]);
-      std::memcpy(out.data() + 4 * i, &f, 4);
-    } else {
-      std::memcpy(out.data() + 8 * i, &v[i], 8);
-    }
-  }
-  return out;
-}
-
 /// The per-channel values of `c` if it broadcasts along `axis` only, for a
 /// result of shape `out` with `channels` on that axis; empty otherwise.
 std::vector<double> perChannel(const Value *c, llvm::ArrayRef<int64_t> out, size_t axis) {
@@ -121,7 +108,7 @@ private:
       bias[i] += add[i];
     DType dt = y->dtype();
     conv.setInput(2, g.addConstant(c->name(), dt, {static_cast<int64_t>(bias.size())},
-                                   toBytes(dt, bias)));
+                                   Value::bytesFromDoubles(dt, bias)));
     return true;
   }
 
@@ -148,9 +135,9 @@ private:
     DType dt = y->dtype();
     if (rowInvariant) {
       sum.resize(static_cast<size_t>(n));
-      gemm.setInput(2, g.addConstant(c->name(), dt, {n}, toBytes(dt, sum)));
+      gemm.setInput(2, g.addConstant(c->name(), dt, {n}, Value::bytesFromDoubles(dt, sum)));
     } else {
-      gemm.setInput(2, g.addConstant(c->name(), dt, {m, n}, toBytes(dt, sum)));
+      gemm.setInput(2, g.addConstant(c->name(), dt, {m, n}, Value::bytesFromDoubles(dt, sum)));
     }
     gemm.setAttr("beta", 1.0f);
     return true;
@@ -165,7 +152,7 @@ private:
       return false;
     DType dt = y->dtype();
     mm.setInput(2, g.addConstant(c->name(), dt, {static_cast<int64_t>(add.size())},
-                                 toBytes(dt, add)));
+                                 Value::bytesFromDoubles(dt, add)));
     return true;
   }
 };

@@ -32,6 +32,14 @@ static inline void batchnorm(const BatchNormParams *p, const T *x, const T *scal
   F(int32_t, inner)
 TMC_DEFINE_PARAMS(SoftmaxParams, TMC_SOFTMAX_PARAMS)
 
+/// The largest of n values spaced `stride` apart.
+template <typename T> static inline T strided_max(const T *x, int32_t n, int32_t stride) {
+  T mx = x[0];
+  for (int32_t a = 1; a < n; ++a)
+    mx = t_max(mx, x[a * stride]);
+  return mx;
+}
+
 /// Softmax along one axis of an [outer, axis_size, inner] view, computed as
 /// exp(x - max) / sum(exp(x - max)) for range safety.
 template <typename T> static inline void softmax(const SoftmaxParams *p, const T *x, T *y) {
@@ -40,9 +48,7 @@ template <typename T> static inline void softmax(const SoftmaxParams *p, const T
     for (int32_t i = 0; i < I; ++i) {
       const T *xs = x + o * A * I + i;
       T *ys = y + o * A * I + i;
-      T mx = xs[0];
-      for (int32_t a = 1; a < A; ++a)
-        mx = t_max(mx, xs[a * I]);
+      const T mx = strided_max(xs, A, I);
       T sum = T(0);
       for (int32_t a = 0; a < A; ++a) {
         const T e = m_exp(xs[a * I] - mx);
@@ -61,9 +67,7 @@ template <typename T> static inline void log_softmax(const SoftmaxParams *p, con
     for (int32_t i = 0; i < I; ++i) {
       const T *xs = x + o * A * I + i;
       T *ys = y + o * A * I + i;
-      T mx = xs[0];
-      for (int32_t a = 1; a < A; ++a)
-        mx = t_max(mx, xs[a * I]);
+      const T mx = strided_max(xs, A, I);
       T sum = T(0);
       for (int32_t a = 0; a < A; ++a)
         sum += m_exp(xs[a * I] - mx);
