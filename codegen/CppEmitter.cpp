@@ -230,10 +230,13 @@ private:
     return s;
   }
 
-  std::string argExpr(const KernelArg &a) const {
+  std::string argExpr(const KernelArg &a, const ScratchKey &key) const {
     switch (a.kind) {
     case KernelArg::Kind::Null:
       return "nullptr";
+    case KernelArg::Kind::Scratch:
+      return "(" + a.cType + ")(arena + " +
+             std::to_string(m.plan.tensors[m.plan.scratchIndex.at(key)].offset) + ")";
     case KernelArg::Kind::Input:
       if (a.value->isConstant())
         return symbols.lookup(a.value);
@@ -308,7 +311,8 @@ private:
       }
       if (l.calls.empty())
         s += "  // (empty tensor: no code)\n";
-      for (const KernelCall &call : l.calls) {
+      for (size_t ci = 0; ci < l.calls.size(); ++ci) {
+        const KernelCall &call = l.calls[ci];
         anyCode = true;
         s += "  {\n    static const " + call.paramsType + " p = {";
         std::vector<std::string> items;
@@ -318,8 +322,9 @@ private:
         wrapList(s, items, "        ", line.size());
         s += "};\n    " + call.function + "(&p";
         std::vector<std::string> args;
-        for (const KernelArg &a : call.args)
-          args.push_back(argExpr(a));
+        for (size_t ai = 0; ai < call.args.size(); ++ai)
+          args.push_back(argExpr(call.args[ai], ScratchKey{static_cast<int>(i), static_cast<int>(ci),
+                                                          static_cast<int>(ai)}));
         std::string callLine = "    " + call.function + "(&p";
         for (const std::string &a : args) {
           if (callLine.size() + a.size() + 2 > 100) {

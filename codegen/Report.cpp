@@ -34,7 +34,8 @@ std::string reportJson(const CompiledModel &m, const CodegenOptions &opts) {
   const Graph &g = *m.graph;
   nlohmann::json tensors = nlohmann::json::array();
   for (const Placement &p : m.plan.tensors) {
-    nlohmann::json t = {{"name", p.value->name()},    {"region", "arena"},
+    nlohmann::json t = {{"name", p.value ? p.value->name() : p.scratchName},
+                        {"region", "arena"},
                         {"offset", p.offset},         {"size", p.size},
                         {"first_step", p.firstStep}, {"last_step", p.lastStep}};
     t["aliases"] = p.aliasOf ? nlohmann::json(p.aliasOf->name()) : nlohmann::json(nullptr);

@@ -37,9 +37,13 @@ llvm::Error evaluateNode(const Node &node, llvm::ArrayRef<const uint8_t *> input
   }
   for (const KernelCall &call : lowering->calls) {
     std::vector<void *> ptrs;
+    std::vector<std::vector<uint64_t>> scratch; // 8-byte aligned temporaries
     for (const KernelArg &arg : call.args) {
       void *p = nullptr;
-      if (arg.kind == KernelArg::Kind::Input) {
+      if (arg.kind == KernelArg::Kind::Scratch) {
+        scratch.emplace_back(static_cast<size_t>((arg.scratchBytes + 7) / 8) + 1, 0);
+        p = scratch.back().data();
+      } else if (arg.kind == KernelArg::Kind::Input) {
         for (unsigned i = 0; i < node.numInputs(); ++i)
           if (node.input(i) == arg.value) {
             p = const_cast<uint8_t *>(inputs[i]);

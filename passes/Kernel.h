@@ -23,16 +23,21 @@ namespace tinymlc {
 /// One kernel argument after the parameter struct.
 struct KernelArg {
   enum class Kind {
-    Input,  ///< reads `value`
-    Output, ///< writes `value`
-    Null,   ///< an absent optional operand (a null pointer)
+    Input,   ///< reads `value`
+    Output,  ///< writes `value`
+    Null,    ///< an absent optional operand (a null pointer)
+    Scratch, ///< working memory of `scratchBytes`, live during this call only
   };
   Kind kind;
   const Value *value = nullptr;
   std::string cType; ///< the parameter's C++ type, e.g. "const float *"
+  /// Scratch only: bytes needed. The planner places scratch in the arena like
+  /// any tensor (live for one step); the evaluator gives it a temporary buffer.
+  int64_t scratchBytes = 0;
 
-  static KernelArg in(const Value *v) { return {v ? Kind::Input : Kind::Null, v, ""}; }
-  static KernelArg out(const Value *v) { return {Kind::Output, v, ""}; }
+  static KernelArg in(const Value *v) { return {v ? Kind::Input : Kind::Null, v, "", 0}; }
+  static KernelArg out(const Value *v) { return {Kind::Output, v, "", 0}; }
+  static KernelArg scratch(int64_t bytes) { return {Kind::Scratch, nullptr, "", bytes}; }
 };
 
 /// One printed field of a parameter struct.

@@ -18,7 +18,8 @@ namespace {
 int64_t alignUp(int64_t v, int64_t a) { return (v + a - 1) / a * a; }
 
 struct Group {
-  std::vector<const Value *> members; ///< the root first
+  std::vector<const Value *> members; ///< the root first; empty for scratch
+  std::string name;                   ///< the root's name, or the scratch's
   int64_t size = 0;
   int first = 0, last = 0;
   int64_t offset = -1;
@@ -31,13 +32,16 @@ MemoryPlan planMemory(const Graph &g, llvm::ArrayRef<Lowering> lowerings) {
   assert(nodes.size() == lowerings.size() && "one lowering per node");
   int lastStep = nodes.empty() ? 0 : static_cast<int>(nodes.size()) - 1;
 
-  // Storage groups: every non-constant value belongs to one.
+  // Storage groups: every non-constant value belongs to one, and so does
+  // every kernel scratch argument.
   std::vector<Group> groups;
+  std::vector<std::pair<ScratchKey, size_t>> scratchKeys;
   llvm::DenseMap<const Value *, size_t> groupOf;
   auto newGroup = [&](const Value *v, int step) {
     groupOf[v] = groups.size();
     Group gr;
     gr.members.push_back(v);
+    gr.name = v->name();
     gr.size = static_cast<int64_t>(v->byteSize());
     gr.first = gr.last = step;
     groups.push_back(gr);
@@ -60,6 +64,21 @@ MemoryPlan planMemory(const Graph &g, llvm::ArrayRef<Lowering> lowerings) {
         continue;
       }
       newGroup(out, step);
+    }
+    // Kernel scratch: live during this step only.
+    for (size_t c = 0; c < lowerings[i].calls.size(); ++c) {
+      const KernelCall &call = lowerings[i].calls[c];
+      for (size_t a = 0; a < call.args.size(); ++a) {
+        if (call.args[a].kind != KernelArg::Kind::Scratch)
+          continue;
+        Group gr;
+        gr.name = n->name() + ".scratch" + std::to_string(scratchKeys.size());
+        gr.size = call.args[a].scratchBytes;
+        gr.first = gr.last = step;
+        scratchKeys.push_back({ScratchKey{step, static_cast<int>(c), static_cast<int>(a)},
+                               groups.size()});
+        groups.push_back(gr);
+      }
     }
   }
   for (const Value *v : g.outputs())
@@ -85,7 +104,7 @@ MemoryPlan planMemory(const Graph &g, llvm::ArrayRef<Lowering> lowerings) {
       return ga.size > gb.size;
     if (ga.first != gb.first)
       return ga.first < gb.first;
-    return ga.members[0]->name() < gb.members[0]->name();
+    return ga.name < gb.name;
   });
   std::vector<size_t> placed;
   for (size_t gi : order) {
@@ -129,6 +148,11 @@ MemoryPlan planMemory(const Graph &g, llvm::ArrayRef<Lowering> lowerings) {
   for (const Node *n : nodes)
     for (const Value *v : n->outputs())
       add(v);
+  for (const auto &[key, gi] : scratchKeys) {
+    const Group &gr = groups[gi];
+    plan.scratchIndex[key] = plan.tensors.size();
+    plan.tensors.push_back({nullptr, gr.offset, gr.size, gr.first, gr.last, nullptr, gr.name});
+  }
   return plan;
 }
 

@@ -5,17 +5,30 @@
 #include "ir/Graph.h"
 #include "passes/Kernel.h"
 #include "llvm/ADT/DenseMap.h"
+#include <map>
+#include <string>
+#include <tuple>
 #include <vector>
 
 namespace tinymlc {
 
-/// Where one tensor lives. Views share their source's storage.
+/// Where one tensor lives. Views share their source's storage. Kernel scratch
+/// has no value: `scratchName` names it ("<node>.scratch<k>").
 struct Placement {
   const Value *value;
   int64_t offset;
   int64_t size;
   int firstStep, lastStep; ///< schedule steps (node indices) the bytes are live
   const Value *aliasOf;    ///< the tensor whose storage a view reuses; null if none
+  std::string scratchName; ///< for kernel scratch (value is null)
+};
+
+/// Identifies one scratch argument: node step, call index, argument index.
+struct ScratchKey {
+  int step, call, arg;
+  bool operator<(const ScratchKey &o) const {
+    return std::tie(step, call, arg) < std::tie(o.step, o.call, o.arg);
+  }
 };
 
 struct MemoryPlan {
@@ -27,6 +40,8 @@ struct MemoryPlan {
   /// Every arena tensor: graph inputs first, then node outputs in schedule order.
   std::vector<Placement> tensors;
   llvm::DenseMap<const Value *, size_t> index;
+  /// Scratch arguments -> index into `tensors`.
+  std::map<ScratchKey, size_t> scratchIndex;
 
   const Placement &of(const Value *v) const {
     auto it = index.find(v);

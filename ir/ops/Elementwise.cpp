@@ -89,4 +89,12 @@ llvm::Error inferCast(Node &node) {
   return llvm::Error::success();
 }
 
+llvm::Error inferVariadic(Node &node) {
+  return nodeError(node, opName(node.kind()) + " is not implemented yet");
+}
+
+llvm::Error inferWhere(Node &node) {
+  return nodeError(node, opName(node.kind()) + " is not implemented yet");
+}
+
 } // namespace tinymlc

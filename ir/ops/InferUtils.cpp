@@ -124,11 +124,13 @@ llvm::Error inferNode(Node &node) {
     if (!node.input(i))
       return nodeError(node, "input " + llvm::Twine(i) + " is required");
   if (node.numOutputs() < static_cast<unsigned>(info.minOutputs) ||
-      node.numOutputs() > static_cast<unsigned>(info.maxOutputs))
+      (info.maxOutputs >= 0 && node.numOutputs() > static_cast<unsigned>(info.maxOutputs)))
     return nodeError(node, "has " + llvm::Twine(node.numOutputs()) + " outputs; " +
                                opName(node.kind()) + " produces " +
-                               llvm::Twine(info.minOutputs) + " to " +
-                               llvm::Twine(info.maxOutputs));
+                               llvm::Twine(info.minOutputs) +
+                               (info.maxOutputs < 0 ? llvm::Twine(" or more")
+                                                    : llvm::Twine(" to ") +
+                                                          llvm::Twine(info.maxOutputs)));
   llvm::Error e = llvm::Error::success();
   switch (node.kind()) {
 #define OP(Kind, Name, Infer, Lower, MinIn, MaxIn, MinOut, MaxOut, Summary)                    \

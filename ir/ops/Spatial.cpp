@@ -221,4 +221,36 @@ llvm::Error inferBatchNorm(Node &node) {
   return llvm::Error::success();
 }
 
+llvm::Error inferConvTranspose(Node &node) {
+  return nodeError(node, opName(node.kind()) + " is not implemented yet");
+}
+
+llvm::Error inferGridSample(Node &node) {
+  return nodeError(node, opName(node.kind()) + " is not implemented yet");
+}
+
+llvm::Error inferLpPool(Node &node) {
+  return nodeError(node, opName(node.kind()) + " is not implemented yet");
+}
+
+llvm::Error inferMaxRoiPool(Node &node) {
+  return nodeError(node, opName(node.kind()) + " is not implemented yet");
+}
+
+llvm::Error inferMaxUnpool(Node &node) {
+  return nodeError(node, opName(node.kind()) + " is not implemented yet");
+}
+
+llvm::Error inferNonMaxSuppression(Node &node) {
+  return nodeError(node, opName(node.kind()) + " is not implemented yet");
+}
+
+llvm::Error inferResize(Node &node) {
+  return nodeError(node, opName(node.kind()) + " is not implemented yet");
+}
+
+llvm::Error inferRoiAlign(Node &node) {
+  return nodeError(node, opName(node.kind()) + " is not implemented yet");
+}
+
 } // namespace tinymlc

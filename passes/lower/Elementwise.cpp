@@ -195,4 +195,12 @@ llvm::Expected<Lowering> lowerCast(const Node &node) {
   });
 }
 
+llvm::Expected<Lowering> lowerVariadic(const Node &node) {
+  return nodeError(node, opName(node.kind()) + " has no kernel yet");
+}
+
+llvm::Expected<Lowering> lowerWhere(const Node &node) {
+  return nodeError(node, opName(node.kind()) + " has no kernel yet");
+}
+
 } // namespace tinymlc

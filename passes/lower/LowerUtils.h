@@ -89,7 +89,9 @@ TINYMLC_PARAMS(CopyParams, TMC_COPY_PARAMS, "tmc_data.h")
 TINYMLC_PARAMS(StridedCopyParams, TMC_STRIDED_COPY_PARAMS, "tmc_data.h")
 TINYMLC_PARAMS(PadParams, TMC_PAD_PARAMS, "tmc_data.h")
 TINYMLC_PARAMS(GatherParams, TMC_GATHER_PARAMS, "tmc_data.h")
-#undef TINYMLC_PARAMS
+// A family's own parameter structs are registered in its lowering file, in
+// namespace tinymlc::lower, before their first use:
+//   namespace tinymlc::lower { TINYMLC_PARAMS(TopKParams, TMC_TOPK_PARAMS, "tmc_reduce.h") }
 
 template <typename P, typename... Args, size_t... I>
 void invokeKernel(void (*fn)(const P *, Args...), const P &params, llvm::ArrayRef<void *> ptrs,

@@ -129,4 +129,36 @@ llvm::Expected<Lowering> lowerBatchNorm(const Node &node) {
   });
 }
 
+llvm::Expected<Lowering> lowerConvTranspose(const Node &node) {
+  return nodeError(node, opName(node.kind()) + " has no kernel yet");
+}
+
+llvm::Expected<Lowering> lowerGridSample(const Node &node) {
+  return nodeError(node, opName(node.kind()) + " has no kernel yet");
+}
+
+llvm::Expected<Lowering> lowerLpPool(const Node &node) {
+  return nodeError(node, opName(node.kind()) + " has no kernel yet");
+}
+
+llvm::Expected<Lowering> lowerMaxRoiPool(const Node &node) {
+  return nodeError(node, opName(node.kind()) + " has no kernel yet");
+}
+
+llvm::Expected<Lowering> lowerMaxUnpool(const Node &node) {
+  return nodeError(node, opName(node.kind()) + " has no kernel yet");
+}
+
+llvm::Expected<Lowering> lowerNonMaxSuppression(const Node &node) {
+  return nodeError(node, opName(node.kind()) + " has no kernel yet");
+}
+
+llvm::Expected<Lowering> lowerResize(const Node &node) {
+  return nodeError(node, opName(node.kind()) + " has no kernel yet");
+}
+
+llvm::Expected<Lowering> lowerRoiAlign(const Node &node) {
+  return nodeError(node, opName(node.kind()) + " has no kernel yet");
+}
+
 } // namespace tinymlc

@@ -49,7 +49,8 @@ SHAPE_INPUTS = {
     "ReduceMax": [1], "ReduceMin": [1], "ReduceProd": [1], "ReduceL1": [1],
     "ReduceL2": [1], "ReduceLogSum": [1], "ReduceLogSumExp": [1],
     "ReduceSumSquare": [1], "CenterCropPad": [1], "Col2Im": [1, 2],
-    "GridSample": [], "RandomNormalLike": [], "Bernoulli": [],
+    "Compress": [1], "NonZero": [0], "Unique": [0], "NonMaxSuppression": [0, 1, 2, 3, 4],
+    "If": [0], "Loop": [0, 1],
 }
 
 # Ops with no meaning for a static-memory inference compiler, and why.
