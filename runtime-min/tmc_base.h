@@ -80,6 +80,33 @@ static inline float m_floor(float x) { return floorf(x); }
 static inline double m_floor(double x) { return floor(x); }
 static inline float m_ceil(float x) { return ceilf(x); }
 static inline double m_ceil(double x) { return ceil(x); }
+#define TMC_MATH1(name)                                                                        \
+  static inline float m_##name(float x) { return name##f(x); }                                 \
+  static inline double m_##name(double x) { return name(x); }
+TMC_MATH1(sin)
+TMC_MATH1(cos)
+TMC_MATH1(tan)
+TMC_MATH1(asin)
+TMC_MATH1(acos)
+TMC_MATH1(atan)
+TMC_MATH1(sinh)
+TMC_MATH1(cosh)
+TMC_MATH1(asinh)
+TMC_MATH1(acosh)
+TMC_MATH1(atanh)
+TMC_MATH1(erf)
+TMC_MATH1(fabs)
+TMC_MATH1(rint) // rounds half to even in the default rounding mode
+TMC_MATH1(log1p)
+TMC_MATH1(expm1)
+#undef TMC_MATH1
+#define TMC_MATH2(name)                                                                        \
+  static inline float m_##name(float x, float y) { return name##f(x, y); }                     \
+  static inline double m_##name(double x, double y) { return name(x, y); }
+TMC_MATH2(pow)
+TMC_MATH2(fmod)
+TMC_MATH2(atan2)
+#undef TMC_MATH2
 
 template <typename T> static inline T t_max(T a, T b) { return a < b ? b : a; }
 template <typename T> static inline T t_min(T a, T b) { return b < a ? b : a; }
