@@ -1,25 +1,24 @@
 //===- Importer.cpp - ONNX models into the IR -----------------------------===//
-#include "compiler/onnx/Importer.h"
+//
+// The model-level steps of the importer: reading and checking the file, the
+// user's pins, opset conversion, graph inputs and outputs. Node bodies are in
+// ImportNodes.cpp.
+//
+//===----------------------------------------------------------------------===//
 #include "compiler/TensorIO.h"
-#include "ir/Diagnostic.h"
+#include "compiler/onnx/ImporterImpl.h"
 #include "ir/ShapeInference.h"
-#include "passes/ConstantFolding.h"
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include <cstring>
 #include <onnx/checker.h>
 #include <onnx/defs/schema.h>
-#include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
 #include <onnx/version_converter/convert.h>
-#include <cstring>
-#include <set>
 
 namespace tinymlc {
+namespace onnximport {
 
-namespace {
-
-/// First line of an exception message from ONNX (they carry multi-line context).
 std::string firstLines(const std::string &what) {
   std::string s;
   for (char c : what) {
@@ -38,47 +37,12 @@ std::string firstLines(const std::string &what) {
   return s;
 }
 
-std::string dimsToString(const std::vector<int64_t> &d) {
+static std::string dimsToString(const std::vector<int64_t> &d) {
   std::string s;
   for (size_t i = 0; i < d.size(); ++i)
     s += (i ? "x" : "") + std::to_string(d[i]);
   return s;
 }
-
-class Importer {
-public:
-  Importer(llvm::StringRef path, const ImportOptions &opts, ImportInfo &info)
-      : path(path), opts(opts), info(info) {}
-
-  llvm::Expected<std::unique_ptr<Graph>> run();
-
-private:
-  llvm::Error readModel();
-  llvm::Error applyPins();
-  llvm::Error checkAndConvert();
-  llvm::Error importInputs();
-  llvm::Error importNode(const onnx::NodeProto &np, size_t index);
-  llvm::Error importOutputs();
-  llvm::Expected<Attribute> convertAttribute(const onnx::AttributeProto &a,
-                                             const std::string &subject);
-  llvm::Error constantNode(const onnx::NodeProto &np, const std::string &subject);
-  /// Records a problem in inspect mode, or returns it.
-  llvm::Error problem(llvm::Error e) {
-    if (!opts.collectProblems)
-      return e;
-    info.problems.push_back(errorToString(std::move(e)));
-    return llvm::Error::success();
-  }
-
-  llvm::StringRef path;
-  const ImportOptions &opts;
-  ImportInfo &info;
-  onnx::ModelProto model;
-  std::unique_ptr<Graph> graph;
-  std::map<std::string, Value *> values; ///< ONNX name -> value
-  std::set<std::string> poisoned;        ///< values of nodes that failed (inspect mode)
-  std::set<std::string> initializerNames;
-};
 
 llvm::Error Importer::readModel() {
   auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
@@ -324,17 +288,17 @@ llvm::Error Importer::importInputs() {
     if (!t) {
       if (auto e = problem(t.takeError()))
         return e;
-      poisoned.insert(init.name());
+      top.poisoned.insert(init.name());
       continue;
     }
-    values[init.name()] = graph->addConstant(init.name(), *t);
+    top.names[init.name()] = graph->addConstant(init.name(), *t);
   }
   for (const auto &in : g->input()) {
-    if (values.count(in.name()))
+    if (top.names.count(in.name()))
       continue; // an initializer: a constant
     std::string subject = "input '" + in.name() + "'";
     auto fail = [&](const llvm::Twine &msg) -> llvm::Error {
-      poisoned.insert(in.name());
+      top.poisoned.insert(in.name());
       return problem(makeError(subject, msg));
     };
     if (!in.type().has_tensor_type()) {
@@ -383,176 +347,19 @@ llvm::Error Importer::importInputs() {
     }
     Value *v = graph->addValue(in.name(), *dtype, shape);
     graph->inputs().push_back(v);
-    values[in.name()] = v;
+    top.names[in.name()] = v;
   }
-  return llvm::Error::success();
-}
-
-llvm::Expected<Attribute> Importer::convertAttribute(const onnx::AttributeProto &a,
-                                                     const std::string &subject) {
-  switch (a.type()) {
-  case onnx::AttributeProto::INT:
-    return Attribute(static_cast<int64_t>(a.i()));
-  case onnx::AttributeProto::FLOAT:
-    return Attribute(a.f());
-  case onnx::AttributeProto::STRING:
-    return Attribute(a.s());
-  case onnx::AttributeProto::INTS:
-    return Attribute(std::vector<int64_t>(a.ints().begin(), a.ints().end()));
-  case onnx::AttributeProto::FLOATS:
-    return Attribute(std::vector<float>(a.floats().begin(), a.floats().end()));
-  case onnx::AttributeProto::STRINGS:
-    return Attribute(std::vector<std::string>(a.strings().begin(), a.strings().end()));
-  case onnx::AttributeProto::TENSOR: {
-    auto t = tensorFromProto(a.t(), subject + ": attribute '" + a.name() + "'");
-    if (!t)
-      return t.takeError();
-    return Attribute(std::move(*t));
-  }
-  default:
-    return makeError(subject, "attribute '" + a.name() +
-                                  "' has a kind tinymlc does not support (graphs, sparse "
-                                  "tensors and type protos)");
-  }
-}
-
-llvm::Error Importer::constantNode(const onnx::NodeProto &np, const std::string &subject) {
-  if (np.attribute_size() != 1)
-    return makeError(subject, "Constant must have exactly one value attribute");
-  const onnx::AttributeProto &a = np.attribute(0);
-  TensorData t;
-  auto scalarOrList = [&](DType dt, auto begin, auto end, bool list) {
-    t.dtype = dt;
-    size_t n = static_cast<size_t>(end - begin);
-    if (list)
-      t.shape = {static_cast<int64_t>(n)};
-    for (auto it = begin; it != end; ++it) {
-      auto v = *it;
-      const uint8_t *p = reinterpret_cast<const uint8_t *>(&v);
-      t.bytes.insert(t.bytes.end(), p, p + sizeof(v));
-    }
-  };
-  if (a.name() == "value") {
-    auto td = tensorFromProto(a.t(), subject);
-    if (!td)
-      return td.takeError();
-    t = std::move(*td);
-  } else if (a.name() == "value_float") {
-    float f = a.f();
-    scalarOrList(DType::F32, &f, &f + 1, false);
-  } else if (a.name() == "value_floats") {
-    scalarOrList(DType::F32, a.floats().begin(), a.floats().end(), true);
-  } else if (a.name() == "value_int") {
-    int64_t i = a.i();
-    scalarOrList(DType::I64, &i, &i + 1, false);
-  } else if (a.name() == "value_ints") {
-    scalarOrList(DType::I64, a.ints().begin(), a.ints().end(), true);
-  } else {
-    return makeError(subject, "Constant attribute '" + a.name() +
-                                  "' is not supported (strings and sparse tensors)");
-  }
-  if (np.output_size() != 1)
-    return makeError(subject, "Constant must have one output");
-  values[np.output(0)] = graph->addConstant(np.output(0), t);
-  return llvm::Error::success();
-}
-
-llvm::Error Importer::importNode(const onnx::NodeProto &np, size_t index) {
-  std::string name = np.name();
-  if (name.empty())
-    for (const std::string &o : np.output())
-      if (!o.empty()) {
-        name = o;
-        break;
-      }
-  if (name.empty())
-    name = np.op_type() + "_" + std::to_string(index);
-  std::string subject = "node '" + name + "' (" + np.op_type() + ")";
-  auto poison = [&] {
-    for (const std::string &o : np.output())
-      poisoned.insert(o);
-  };
-  auto fail = [&](llvm::Error e) -> llvm::Error {
-    poison();
-    return problem(std::move(e));
-  };
-
-  if (!np.domain().empty() && np.domain() != "ai.onnx")
-    return fail(makeError(subject, "operators of domain '" + np.domain() +
-                                       "' are not supported; tinymlc compiles ai.onnx "
-                                       "operators"));
-  std::optional<OpKind> kind = lookupOp(np.op_type());
-  if (!kind && np.op_type() != "Constant")
-    return fail(makeError(subject, "unsupported op " + np.op_type() + " (opset " +
-                                       llvm::Twine(kTargetOpset) + ")"));
-  // A node fed by a failed node is not checked further (inspect mode).
-  for (const std::string &in : np.input())
-    if (poisoned.count(in)) {
-      poison();
-      return llvm::Error::success();
-    }
-  if (np.op_type() == "Constant") {
-    if (auto e = constantNode(np, subject))
-      return fail(std::move(e));
-    return llvm::Error::success();
-  }
-
-  std::vector<Value *> inputs;
-  for (const std::string &in : np.input()) {
-    if (in.empty()) {
-      inputs.push_back(nullptr);
-      continue;
-    }
-    auto it = values.find(in);
-    if (it == values.end())
-      return fail(makeError(subject, "input '" + in + "' is not defined before the node"));
-    inputs.push_back(it->second);
-  }
-  while (!inputs.empty() && !inputs.back())
-    inputs.pop_back();
-  int lastOutput = np.output_size() - 1;
-  while (lastOutput >= 0 && np.output(lastOutput).empty())
-    --lastOutput;
-  std::vector<Value *> outputs;
-  for (int i = 0; i <= lastOutput; ++i) {
-    std::string oname = np.output(i).empty() ? name + "_unused_" + std::to_string(i)
-                                             : np.output(i);
-    outputs.push_back(graph->addValue(oname, DType::F32, {}));
-  }
-  Node *n = graph->addNode(*kind, name, inputs, outputs);
-  for (const auto &a : np.attribute()) {
-    auto attr = convertAttribute(a, subject);
-    if (!attr) {
-      graph->eraseNodes([&](const Node &m) { return &m == n; });
-      return fail(attr.takeError());
-    }
-    n->setAttr(a.name(), std::move(*attr));
-  }
-  if (auto e = inferNode(*n)) {
-    graph->eraseNodes([&](const Node &m) { return &m == n; });
-    return fail(std::move(e));
-  }
-  for (int i = 0; i <= lastOutput; ++i)
-    if (!np.output(i).empty())
-      values[np.output(i)] = outputs[i];
-  auto folded = foldNode(*n);
-  if (!folded) {
-    graph->eraseNodes([&](const Node &m) { return &m == n; });
-    return fail(folded.takeError());
-  }
-  if (*folded)
-    graph->eraseNodes([&](const Node &m) { return &m == n; });
   return llvm::Error::success();
 }
 
 llvm::Error Importer::importOutputs() {
   for (const auto &out : model.graph().output()) {
-    if (poisoned.count(out.name()))
+    if (top.poisoned.count(out.name()))
       continue;
-    auto it = values.find(out.name());
-    if (it == values.end())
+    Value *found = top.lookup(out.name());
+    if (!found)
       return problem(makeError("output '" + out.name() + "'", "is not produced by the graph"));
-    Value *v = it->second;
+    Value *v = found;
     // The model's declared type, where static, must agree with inference.
     const auto &tt = out.type().tensor_type();
     std::optional<DType> declared = dtypeFromOnnx(tt.elem_type());
@@ -575,6 +382,15 @@ llvm::Error Importer::importOutputs() {
                                "the model declares " + declaredType +
                                    " but the graph computes " + v->typeString()));
     }
+    // An output that is another value of the graph (an inlined If branch
+    // returning an outer value, an output listed twice) gets a copy under
+    // its own name: the API and `tinymlc run` name outputs by it.
+    if (v->name() != out.name()) {
+      auto copy = emit(OpKind::Identity, out.name(), {v}, 1, out.name());
+      if (!copy)
+        return copy.takeError();
+      v = (*copy)[0];
+    }
     graph->outputs().push_back(v);
   }
   return llvm::Error::success();
@@ -590,23 +406,23 @@ llvm::Expected<std::unique_ptr<Graph>> Importer::run() {
   graph = std::make_unique<Graph>();
   if (auto e = importInputs())
     return std::move(e);
-  const auto &nodes = model.graph().node();
-  for (int i = 0; i < nodes.size(); ++i)
-    if (auto e = importNode(nodes.Get(i), static_cast<size_t>(i)))
-      return std::move(e);
+  for (const auto &fn : model.functions())
+    localFunctions[{fn.domain(), fn.name()}] = &fn;
+  if (auto e = importBody(model.graph(), top))
+    return std::move(e);
   if (auto e = importOutputs())
     return std::move(e);
   graph->removeUnusedValues();
   return std::move(graph);
 }
 
-} // namespace
+} // namespace onnximport
 
 llvm::Expected<std::unique_ptr<Graph>> importOnnxFile(llvm::StringRef path,
                                                       const ImportOptions &opts,
                                                       ImportInfo *info) {
   ImportInfo local;
-  Importer importer(path, opts, info ? *info : local);
+  onnximport::Importer importer(path, opts, info ? *info : local);
   auto g = importer.run();
   if (!g)
     return withFile(g.takeError(), path);
