@@ -154,7 +154,7 @@ private:
       taken.insert(s);
       return s;
     };
-    for (llvm::StringRef reserved : {"arena", "run", "invoke", "input", "output"})
+    for (llvm::StringRef reserved : {"arena", "run", "invoke", "input", "output", "set_arena"})
       taken.insert(opts.name + "_" + reserved.str());
     headers.insert("tmc_base.h");
     for (size_t i = 0; i < m.lowerings.size(); ++i)
@@ -180,8 +180,34 @@ private:
     const Placement &p = m.plan.of(v);
     return "/* " + std::string(kind) + " " + std::to_string(i) + " '" +
            commentSafe(v->name()).substr(0, 200) + "': " + v->typeString() + ", " +
-           std::to_string(p.size) + " bytes at arena offset " + std::to_string(p.offset) +
-           " */\n";
+           std::to_string(p.size) + " bytes at offset " + std::to_string(p.offset) +
+           " of region '" + m.plan.regions[p.region].spec.name + "' */\n";
+  }
+
+  bool singleRegion() const { return m.plan.regions.size() == 1; }
+  /// The region's identifier in symbols: "ram", "dtcm", ...
+  std::string regionId(size_t r) const {
+    return sanitizeIdentifier(llvm::StringRef(m.plan.regions[r].spec.name).lower());
+  }
+  /// The local pointer to a region's arena inside the run function.
+  std::string regionVar(size_t r) const {
+    return singleRegion() ? "arena" : "arena_" + regionId(r);
+  }
+  /// The static array (or, with an external arena, the pointer) of a region.
+  std::string regionSymbol(size_t r) const {
+    return opts.name + (singleRegion() ? "_arena" : "_arena_" + regionId(r));
+  }
+  /// A region's macro prefix: KWS_ARENA (one region) or KWS_ARENA_DTCM.
+  std::string regionMacro(size_t r) const {
+    return upper + (singleRegion() ? "_ARENA" : "_ARENA_" + llvm::StringRef(regionId(r)).upper());
+  }
+  /// Address of a placement, for code inside the run function.
+  std::string address(const Placement &p) const {
+    return regionVar(p.region) + " + " + std::to_string(p.offset);
+  }
+  /// Address of a placement, for the API functions outside run().
+  std::string apiAddress(const Placement &p, const std::string &offsetMacro) const {
+    return regionSymbol(p.region) + " + " + offsetMacro;
   }
 
   std::string header() const {
@@ -192,11 +218,28 @@ private:
       macs += nodeMacs(*n);
     s += "#ifndef " + guard + "\n#define " + guard + "\n\n";
     s += "#include <stddef.h>\n#include <stdint.h>\n\n";
-    s += "/* Memory contract. Inputs, outputs and intermediate tensors share one arena\n"
-         " * (a static array in " + opts.name + ".cpp); weights are const data (flash).\n"
-         " * Not reentrant: one inference at a time. */\n";
-    s += "#define " + upper + "_ARENA_SIZE " + std::to_string(m.plan.arenaSize) + "\n";
-    s += "#define " + upper + "_ARENA_ALIGN " + std::to_string(m.plan.alignment) + "\n";
+    s += "/* Memory contract. Inputs, outputs and intermediate tensors live in one arena per\n"
+         " * memory region, at the offsets below; weights are const data (flash).\n";
+    if (opts.externalArena)
+      s += " * The arenas are the caller's: pass each (aligned as stated) to " + opts.name +
+           "_set_arena" + (singleRegion() ? "" : "_<region>") + "() before running.\n";
+    else
+      s += " * The arenas are static arrays in " + opts.name + ".cpp.\n";
+    s += " * Not reentrant: one inference at a time. */\n";
+    if (singleRegion()) {
+      s += "#define " + upper + "_ARENA_SIZE " + std::to_string(m.plan.arenaSize) + "\n";
+      s += "#define " + upper + "_ARENA_ALIGN " +
+           std::to_string(m.plan.regions[0].spec.alignment) + "\n";
+    } else {
+      s += "#define " + upper + "_ARENA_SIZE " + std::to_string(m.plan.arenaSize) +
+           " /* all regions */\n";
+      for (size_t r = 0; r < m.plan.regions.size(); ++r) {
+        s += "/* region '" + m.plan.regions[r].spec.name + "' */\n";
+        s += "#define " + regionMacro(r) + "_SIZE " + std::to_string(m.plan.regions[r].used) + "\n";
+        s += "#define " + regionMacro(r) + "_ALIGN " +
+             std::to_string(m.plan.regions[r].spec.alignment) + "\n";
+      }
+    }
     s += "#define " + upper + "_WEIGHTS_SIZE " + std::to_string(weightBytes(m)) + "\n";
     s += "#define " + upper + "_MACS " + std::to_string(macs) + "\n";
     s += "#define " + upper + "_NUM_INPUTS " + std::to_string(g.inputs().size()) + "\n";
@@ -207,6 +250,8 @@ private:
       std::string p = upper + "_INPUT_" + std::to_string(i);
       s += "#define " + p + "_SIZE " + std::to_string(v->byteSize()) + "\n";
       s += "#define " + p + "_OFFSET " + std::to_string(m.plan.of(v).offset) + "\n";
+      if (!singleRegion())
+        s += "#define " + p + "_REGION " + std::to_string(m.plan.of(v).region) + "\n";
     }
     for (size_t i = 0; i < g.outputs().size(); ++i) {
       const Value *v = g.outputs()[i];
@@ -214,10 +259,23 @@ private:
       std::string p = upper + "_OUTPUT_" + std::to_string(i);
       s += "#define " + p + "_SIZE " + std::to_string(v->byteSize()) + "\n";
       s += "#define " + p + "_OFFSET " + std::to_string(m.plan.of(v).offset) + "\n";
+      if (!singleRegion())
+        s += "#define " + p + "_REGION " + std::to_string(m.plan.of(v).region) + "\n";
     }
     s += "\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
+    if (opts.externalArena) {
+      s += "/* Sets the memory the model runs in; run and invoke return -1 until it is set. */\n";
+      if (singleRegion())
+        s += "void " + opts.name + "_set_arena(void *arena);\n\n";
+      else
+        for (size_t r = 0; r < m.plan.regions.size(); ++r)
+          s += "void " + opts.name + "_set_arena_" + regionId(r) + "(void *arena);\n";
+      if (!singleRegion())
+        s += "\n";
+    }
     s += "/* Copies inputs[i] (graph order, the model's own element types, C order)\n"
-         " * into the arena, runs the model and copies outputs[i] out. Returns 0. */\n";
+         " * into the arena, runs the model and copies outputs[i] out. Returns 0" +
+         std::string(opts.externalArena ? ", or -1 when the arena is not set" : "") + ". */\n";
     s += "int " + opts.name + "_invoke(const void *const *inputs, void *const *outputs);\n\n";
     s += "/* Zero-copy use: write inputs at " + opts.name + "_input(i), call " + opts.name +
          "_run(),\n * read outputs at " + opts.name +
@@ -235,15 +293,14 @@ private:
     case KernelArg::Kind::Null:
       return "nullptr";
     case KernelArg::Kind::Scratch:
-      return "(" + a.cType + ")(arena + " +
-             std::to_string(m.plan.tensors[m.plan.scratchIndex.at(key)].offset) + ")";
+      return "(" + a.cType + ")(" + address(m.plan.scratch(key)) + ")";
     case KernelArg::Kind::Input:
       if (a.value->isConstant())
         return symbols.lookup(a.value);
       [[fallthrough]];
     case KernelArg::Kind::Output: {
       std::string t = a.cType;
-      return "(" + t + ")(arena + " + std::to_string(m.plan.of(a.value).offset) + ")";
+      return "(" + t + ")(" + address(m.plan.of(a.value)) + ")";
     }
     }
     return "";
@@ -255,7 +312,9 @@ private:
       auto it = symbols.find(v);
       return s + (it != symbols.end() ? " (" + it->second + ")" : " (constant)");
     }
-    return s + " @" + std::to_string(m.plan.of(v).offset);
+    const Placement &p = m.plan.of(v);
+    return s + " @" + (singleRegion() ? "" : m.plan.regions[p.region].spec.name + "+") +
+           std::to_string(p.offset);
   }
 
   std::string attrsComment(const Node &n) const {
@@ -281,13 +340,30 @@ private:
     for (const Value *c : constants)
       s += "extern const " + dtypeCType(c->dtype()).str() + " " + symbols.lookup(c) + "[" +
            std::to_string(std::max<int64_t>(1, c->numElements())) + "];\n";
-    s += "\nnamespace {\nalignas(" + std::to_string(m.plan.alignment) + ") uint8_t " +
-         opts.name + "_arena[" + std::to_string(std::max<int64_t>(1, m.plan.arenaSize)) +
-         "];\n} // namespace\n\n";
+    s += "\nnamespace {\n";
+    for (size_t r = 0; r < m.plan.regions.size(); ++r) {
+      if (opts.externalArena)
+        s += "uint8_t *" + regionSymbol(r) + ";\n";
+      else
+        s += "alignas(" + std::to_string(m.plan.regions[r].spec.alignment) + ") uint8_t " +
+             regionSymbol(r) + "[" + std::to_string(std::max<int64_t>(1, m.plan.regions[r].used)) +
+             "];\n";
+    }
+    s += "} // namespace\n\n";
+    if (opts.externalArena) {
+      for (size_t r = 0; r < m.plan.regions.size(); ++r)
+        s += "extern \"C\" void " + opts.name + "_set_arena" +
+             (singleRegion() ? "" : "_" + regionId(r)) + "(void *arena) {\n  " +
+             regionSymbol(r) + " = static_cast<uint8_t *>(arena);\n}\n\n";
+    }
 
     s += "extern \"C\" int " + opts.name + "_run(void) {\n";
-    s += "  uint8_t *arena = " + opts.name + "_arena;\n";
-    s += "  TMC_OPAQUE(arena);\n";
+    for (size_t r = 0; r < m.plan.regions.size(); ++r) {
+      if (opts.externalArena)
+        s += "  if (!" + regionSymbol(r) + ")\n    return -1;\n";
+      s += "  uint8_t *" + regionVar(r) + " = " + regionSymbol(r) + ";\n";
+      s += "  TMC_OPAQUE(" + regionVar(r) + ");\n";
+    }
     std::vector<Node *> nodes = g.nodes();
     bool anyCode = false;
     for (size_t i = 0; i < nodes.size(); ++i) {
@@ -309,10 +385,23 @@ private:
         s += "  // (a view of its input: no code)\n";
         continue;
       }
+      if (m.plan.elidedSteps.count(static_cast<int>(i))) {
+        s += n.kind() == OpKind::Concat
+                 ? "  // (its inputs were written in place: no code)\n"
+                 : "  // (its outputs are slices of its input in place: no code)\n";
+        continue;
+      }
       if (l.calls.empty())
         s += "  // (empty tensor: no code)\n";
       for (size_t ci = 0; ci < l.calls.size(); ++ci) {
         const KernelCall &call = l.calls[ci];
+        if (m.plan.elidedCalls.count({static_cast<int>(i), static_cast<int>(ci)})) {
+          s += "  // (input " + commentSafe(call.args.empty() || !call.args[0].value
+                                                 ? std::string("?")
+                                                 : call.args[0].value->name()) +
+               " was written in place)\n";
+          continue;
+        }
         anyCode = true;
         s += "  {\n    static const " + call.paramsType + " p = {";
         std::vector<std::string> items;
@@ -340,18 +429,26 @@ private:
       s += "  TMC_BARRIER();\n";
     }
     if (!anyCode)
-      s += "  (void)arena;\n";
+      for (size_t r = 0; r < m.plan.regions.size(); ++r)
+        s += "  (void)" + regionVar(r) + ";\n";
     s += "  return 0;\n}\n\n";
 
-    s += "extern \"C\" void *" + opts.name + "_input(int index) {\n  switch (index) {\n";
+    std::string unset;
+    for (size_t r = 0; r < m.plan.regions.size() && opts.externalArena; ++r)
+      unset += "  if (!" + regionSymbol(r) + ")\n    return nullptr;\n";
+    s += "extern \"C\" void *" + opts.name + "_input(int index) {\n" + unset +
+         "  switch (index) {\n";
     for (size_t i = 0; i < g.inputs().size(); ++i)
-      s += "  case " + std::to_string(i) + ":\n    return " + opts.name + "_arena + " +
-           upper + "_INPUT_" + std::to_string(i) + "_OFFSET;\n";
+      s += "  case " + std::to_string(i) + ":\n    return " +
+           apiAddress(m.plan.of(g.inputs()[i]), upper + "_INPUT_" + std::to_string(i) + "_OFFSET") +
+           ";\n";
     s += "  default:\n    return nullptr;\n  }\n}\n\n";
-    s += "extern \"C\" void *" + opts.name + "_output(int index) {\n  switch (index) {\n";
+    s += "extern \"C\" void *" + opts.name + "_output(int index) {\n" + unset +
+         "  switch (index) {\n";
     for (size_t i = 0; i < g.outputs().size(); ++i)
-      s += "  case " + std::to_string(i) + ":\n    return " + opts.name + "_arena + " +
-           upper + "_OUTPUT_" + std::to_string(i) + "_OFFSET;\n";
+      s += "  case " + std::to_string(i) + ":\n    return " +
+           apiAddress(m.plan.of(g.outputs()[i]), upper + "_OUTPUT_" + std::to_string(i) + "_OFFSET") +
+           ";\n";
     s += "  default:\n    return nullptr;\n  }\n}\n\n";
 
     s += "extern \"C\" int " + opts.name +
@@ -360,16 +457,18 @@ private:
       s += "  (void)inputs;\n";
     if (g.outputs().empty())
       s += "  (void)outputs;\n";
+    for (size_t r = 0; r < m.plan.regions.size() && opts.externalArena; ++r)
+      s += "  if (!" + regionSymbol(r) + ")\n    return -1;\n";
     for (size_t i = 0; i < g.inputs().size(); ++i) {
       std::string p = upper + "_INPUT_" + std::to_string(i);
-      s += "  memcpy(" + opts.name + "_arena + " + p + "_OFFSET, inputs[" + std::to_string(i) +
-           "], " + p + "_SIZE);\n";
+      s += "  memcpy(" + apiAddress(m.plan.of(g.inputs()[i]), p + "_OFFSET") + ", inputs[" +
+           std::to_string(i) + "], " + p + "_SIZE);\n";
     }
     s += "  const int status = " + opts.name + "_run();\n";
     for (size_t i = 0; i < g.outputs().size(); ++i) {
       std::string p = upper + "_OUTPUT_" + std::to_string(i);
-      s += "  memcpy(outputs[" + std::to_string(i) + "], " + opts.name + "_arena + " + p +
-           "_OFFSET, " + p + "_SIZE);\n";
+      s += "  memcpy(outputs[" + std::to_string(i) + "], " +
+           apiAddress(m.plan.of(g.outputs()[i]), p + "_OFFSET") + ", " + p + "_SIZE);\n";
     }
     s += "  return status;\n}\n";
     return s;

@@ -27,6 +27,8 @@ struct CodegenOptions {
   std::string name = "model";
   /// The model's file name (no directory), for the banner comment.
   std::string modelFile;
+  /// The caller supplies the arenas (<name>_set_arena) instead of static arrays.
+  bool externalArena = false;
 };
 
 struct GeneratedFile {

@@ -34,13 +34,20 @@ std::string reportJson(const CompiledModel &m, const CodegenOptions &opts) {
   const Graph &g = *m.graph;
   nlohmann::json tensors = nlohmann::json::array();
   for (const Placement &p : m.plan.tensors) {
-    nlohmann::json t = {{"name", p.value ? p.value->name() : p.scratchName},
-                        {"region", "arena"},
+    nlohmann::json t = {{"name", p.name},
+                        {"region", m.plan.regions[p.region].spec.name},
                         {"offset", p.offset},         {"size", p.size},
                         {"first_step", p.firstStep}, {"last_step", p.lastStep}};
     t["aliases"] = p.aliasOf ? nlohmann::json(p.aliasOf->name()) : nlohmann::json(nullptr);
     tensors.push_back(t);
   }
+  nlohmann::json regions = nlohmann::json::array();
+  for (const PlannedRegion &r : m.plan.regions)
+    regions.push_back({{"name", r.spec.name},
+                       {"size_bytes", r.spec.size < 0 ? nlohmann::json(nullptr)
+                                                      : nlohmann::json(r.spec.size)},
+                       {"used_bytes", r.used},
+                       {"alignment", r.spec.alignment}});
   nlohmann::json ops = nlohmann::json::array();
   std::vector<Node *> nodes = g.nodes();
   for (size_t i = 0; i < nodes.size(); ++i) {
@@ -52,7 +59,8 @@ std::string reportJson(const CompiledModel &m, const CodegenOptions &opts) {
                    {"op", opName(nodes[i]->kind()).str()},
                    {"macs", nodeMacs(*nodes[i])},
                    {"outputs", outs},
-                   {"view", m.lowerings[i].isView}});
+                   {"no_code", m.lowerings[i].isView ||
+                                   m.plan.elidedSteps.count(static_cast<int>(i)) != 0}});
   }
   nlohmann::json inputs = nlohmann::json::array(), outputs = nlohmann::json::array();
   for (const Value *v : g.inputs())
@@ -69,9 +77,8 @@ std::string reportJson(const CompiledModel &m, const CodegenOptions &opts) {
       {"memory",
        {{"arena_bytes", m.plan.arenaSize},
         {"lower_bound_bytes", m.plan.lowerBound},
-        {"alignment", m.plan.alignment},
-        {"regions", {{{"name", "arena"}, {"size_bytes", m.plan.arenaSize},
-                      {"used_bytes", m.plan.arenaSize}}}},
+        {"peak_step", m.plan.peakStep},
+        {"regions", regions},
         {"tensors", tensors}}},
       {"flash", {{"weights_bytes", weightBytes(m)}}},
   };
@@ -95,7 +102,12 @@ std::string reportSummary(const CompiledModel &m, const CodegenOptions &opts) {
   std::snprintf(ratio, sizeof(ratio), "%.2f",
                 m.plan.lowerBound ? double(m.plan.arenaSize) / double(m.plan.lowerBound) : 1.0);
   s += "  RAM:   arena " + withCommas(m.plan.arenaSize) + " B (lower bound " +
-       withCommas(m.plan.lowerBound) + " B, " + ratio + "x)\n";
+       withCommas(m.plan.lowerBound) + " B, " + ratio + "x; peak at step " +
+       std::to_string(m.plan.peakStep) + ")\n";
+  if (m.plan.regions.size() > 1)
+    for (const PlannedRegion &r : m.plan.regions)
+      s += "         " + r.spec.name + ": " + withCommas(r.used) + " B" +
+           (r.spec.size >= 0 ? " of " + withCommas(r.spec.size) + " B" : std::string()) + "\n";
   s += "  flash: weights " + withCommas(weightBytes(m)) + " B\n";
   return s;
 }

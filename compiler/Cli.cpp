@@ -29,6 +29,8 @@ struct ModelArgs {
   std::vector<std::string> dims, shapes, consts;
   std::vector<std::string> printAfter;
   bool printAfterAll = false;
+  std::string ramLimit, arena = "static", report;
+  bool noSchedule = false;
 
   void add(CLI::App *app) {
     app->add_option("model", model, "the ONNX model (.onnx)")->required();
@@ -48,6 +50,16 @@ struct ModelArgs {
                     "print the IR after a pass (import, or a pipeline pass; repeatable)")
         ->delimiter(',');
     app->add_flag("--print-after-all", printAfterAll, "print the IR after every pass");
+    app->add_option("--ram-limit", ramLimit,
+                    "fail unless the arena fits in this many bytes (suffixes K and M: "
+                    "1024 and 1048576)");
+    app->add_option("--arena", arena,
+                    "static (default): the arena is a static array in the generated code; "
+                    "external: the caller passes it with <name>_set_arena()");
+    app->add_option("--report", report,
+                    "also write the JSON report (<name>.report.json) to this file");
+    app->add_flag("--no-schedule", noSchedule,
+                  "keep the model's operator order instead of choosing one that needs less RAM");
   }
 };
 
@@ -111,6 +123,23 @@ CompileOptions toCompileOptions(const ModelArgs &a) {
     o.printAfter.insert(p);
   }
   o.printAfterAll = a.printAfterAll;
+  if (!a.ramLimit.empty()) {
+    llvm::StringRef text(a.ramLimit);
+    int64_t unit = 1;
+    if (text.consume_back("K") || text.consume_back("k"))
+      unit = 1024;
+    else if (text.consume_back("M") || text.consume_back("m"))
+      unit = 1024 * 1024;
+    int64_t v;
+    if (text.getAsInteger(10, v) || v < 0)
+      throw UsageError("invalid --ram-limit '" + a.ramLimit +
+                       "': expected bytes, e.g. 65536, 64K or 1M");
+    o.ramLimit = v * unit;
+  }
+  if (a.arena != "static" && a.arena != "external")
+    throw UsageError("invalid --arena '" + a.arena + "': expected static or external");
+  o.externalArena = a.arena == "external";
+  o.schedule = !a.noSchedule;
   return o;
 }
 
@@ -125,6 +154,20 @@ std::string withCommas(int64_t v) {
   for (int i = static_cast<int>(s.size()) - 3; i > (v < 0 ? 1 : 0); i -= 3)
     s.insert(static_cast<size_t>(i), ",");
   return s;
+}
+
+/// Writes the compilation's JSON report to `path`.
+llvm::Error writeReport(const Compilation &c, const std::string &path) {
+  for (const GeneratedFile &f : c.files)
+    if (f.name == c.codegen.name + ".report.json") {
+      std::error_code ec;
+      llvm::raw_fd_ostream os(path, ec);
+      if (ec)
+        return makeError("cannot write the report '" + path + "': " + ec.message());
+      os << f.text;
+      return llvm::Error::success();
+    }
+  return llvm::Error::success();
 }
 
 int inspect(const ModelArgs &a, llvm::raw_ostream &out, llvm::raw_ostream &err) {
@@ -258,6 +301,9 @@ int tinymlcMain(int argc, const char *const *argv, llvm::raw_ostream &out,
         return reportError(err, c.takeError());
       if (auto e = writeFiles(c->files, outDir))
         return reportError(err, std::move(e));
+      if (!compileArgs.report.empty())
+        if (auto e = writeReport(*c, compileArgs.report))
+          return reportError(err, std::move(e));
       if (!quiet)
         err << reportSummary(c->model, c->codegen) << "  wrote " << c->files.size()
             << " files to " << outDir << "\n";

@@ -5,6 +5,7 @@
 #include "ir/TextIR.h"
 #include "ir/Verifier.h"
 #include "passes/MemoryPlan.h"
+#include "passes/Schedule.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
@@ -64,9 +65,21 @@ llvm::Expected<Compilation> compileModel(llvm::StringRef path, const CompileOpti
       return withFile(l.takeError(), path);
     c.model.lowerings.push_back(std::move(*l));
   }
-  c.model.plan = planMemory(*c.graph, c.model.lowerings);
+  PlanOptions plan;
+  plan.regions[0].size = opts.ramLimit;
+  if (opts.schedule) {
+    auto tried = scheduleForMemory(*c.graph, c.model.lowerings, plan);
+    if (!tried)
+      return withFile(tried.takeError(), path);
+  }
+  auto planned = planMemory(*c.graph, c.model.lowerings, plan);
+  if (!planned)
+    return withFile(planned.takeError(), path);
+  c.model.plan = std::move(*planned);
+  c.codegen.externalArena = opts.externalArena;
   c.files = emitCpp(c.model, c.codegen);
   c.files.push_back({c.codegen.name + ".report.json", reportJson(c.model, c.codegen)});
+  c.files.push_back({c.codegen.name + ".memory.svg", planSvg(*c.graph, c.model.plan)});
   return c;
 }
 

@@ -3,6 +3,7 @@
 #define TINYMLC_COMPILER_DRIVER_H
 
 #include "codegen/CppEmitter.h"
+#include "passes/MemoryPlan.h"
 #include "compiler/onnx/Importer.h"
 #include "passes/Pass.h"
 #include "llvm/Support/Error.h"
@@ -20,6 +21,12 @@ struct CompileOptions {
   std::string target = "host";
   std::set<std::string> printAfter; ///< pass names, or "import"
   bool printAfterAll = false;
+  /// Bytes of RAM the arena may use (-1: no limit): the plan must fit.
+  int64_t ramLimit = -1;
+  /// The caller supplies the arena (--arena=external).
+  bool externalArena = false;
+  /// Try other operator orders for a smaller plan.
+  bool schedule = true;
 };
 
 struct Compilation {

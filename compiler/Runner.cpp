@@ -58,6 +58,18 @@ int main(int argc, char **argv) {
   s += "  if (argc != 2 + ni + no) {\n    fprintf(stderr, \"usage: runner K inputs... "
        "outputs...\\n\");\n    return 2;\n  }\n";
   s += "  const long k = atol(argv[1]);\n";
+  if (c.codegen.externalArena) {
+    // The caller's arenas: plain static buffers here.
+    const auto &regions = c.model.plan.regions;
+    for (size_t r = 0; r < regions.size(); ++r) {
+      std::string id = sanitizeIdentifier(llvm::StringRef(regions[r].spec.name).lower());
+      s += "  static unsigned char arena_" + id + "[" +
+           std::to_string(std::max<int64_t>(1, regions[r].used)) + "] __attribute__((aligned(" +
+           std::to_string(regions[r].spec.alignment) + ")));\n";
+      s += "  " + n + "_set_arena" + (regions.size() == 1 ? std::string() : "_" + id) +
+           "(arena_" + id + ");\n";
+    }
+  }
   auto sizes = [&](const char *what, size_t count) {
     std::string a = "  const long " + std::string(what) + "_size[] = {";
     for (size_t i = 0; i < count; ++i)

@@ -1,26 +1,53 @@
-//===- MemoryPlan.h - static placement of every tensor in one arena -------===//
+//===- MemoryPlan.h - static placement of every tensor in memory regions --===//
+//
+// The planner gives every byte the generated code touches at run time a fixed
+// place: graph inputs, intermediate tensors, graph outputs and kernel scratch
+// all live in one arena per memory region of the target, at offsets known at
+// compile time. See MemoryPlan.cpp for the algorithm.
+//
+//===----------------------------------------------------------------------===//
 #ifndef TINYMLC_PASSES_MEMORYPLAN_H
 #define TINYMLC_PASSES_MEMORYPLAN_H
 
 #include "ir/Graph.h"
 #include "passes/Kernel.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/Support/Error.h"
 #include <map>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
 
 namespace tinymlc {
 
-/// Where one tensor lives. Views share their source's storage. Kernel scratch
-/// has no value: `scratchName` names it ("<node>.scratch<k>").
+/// A memory region the target offers, in order of preference (fastest first).
+struct RegionSpec {
+  std::string name = "ram";
+  int64_t size = -1; ///< bytes available; -1: no limit
+  int64_t alignment = 16;
+};
+
+struct PlanOptions {
+  /// At least one region; tensors go to the first that has room.
+  std::vector<RegionSpec> regions = {RegionSpec{}};
+  /// Steps of the improving search after the greedy placement (0: greedy only).
+  /// The search is deterministic: it depends on the graph only, never on time.
+  int searchRounds = 64;
+};
+
+/// Where one tensor lives. Tensors that share storage (views, in-place
+/// results, inputs written straight into a Concat's output) name the root of
+/// their storage in `aliasOf`. Kernel scratch has no value: `name` names it
+/// ("<node>.scratch<k>").
 struct Placement {
-  const Value *value;
-  int64_t offset;
+  const Value *value; ///< null for scratch
+  std::string name;
+  size_t region;   ///< index into MemoryPlan::regions
+  int64_t offset;  ///< bytes from the start of the region's arena
   int64_t size;
-  int firstStep, lastStep; ///< schedule steps (node indices) the bytes are live
-  const Value *aliasOf;    ///< the tensor whose storage a view reuses; null if none
-  std::string scratchName; ///< for kernel scratch (value is null)
+  int firstStep, lastStep; ///< schedule steps the tensor itself is live
+  const Value *aliasOf;    ///< null if the tensor owns its storage
 };
 
 /// Identifies one scratch argument: node step, call index, argument index.
@@ -31,30 +58,54 @@ struct ScratchKey {
   }
 };
 
+struct PlannedRegion {
+  RegionSpec spec;
+  int64_t used = 0; ///< arena bytes, a multiple of the alignment
+};
+
 struct MemoryPlan {
+  std::vector<PlannedRegion> regions;
+  /// All regions together.
   int64_t arenaSize = 0;
-  int64_t alignment = 16;
-  /// The largest total of bytes live at one step: no plan of this schedule
-  /// can use less.
+  /// The largest total of bytes live at one step, counting storage shared by
+  /// views and in-place results once: no placement of this schedule with this
+  /// sharing can use less.
   int64_t lowerBound = 0;
-  /// Every arena tensor: graph inputs first, then node outputs in schedule order.
+  /// The step where that peak occurs.
+  int peakStep = 0;
+  /// Graph inputs first, then node outputs in schedule order, then scratch.
   std::vector<Placement> tensors;
   llvm::DenseMap<const Value *, size_t> index;
-  /// Scratch arguments -> index into `tensors`.
   std::map<ScratchKey, size_t> scratchIndex;
+  /// Steps whose node needs no code: its outputs already are where the plan
+  /// put them (views, Concat inputs written in place, outer-axis slices).
+  std::set<int> elidedSteps;
+  /// Kernel calls (step, call) that need not run for the same reason.
+  std::set<std::pair<int, int>> elidedCalls;
 
   const Placement &of(const Value *v) const {
     auto it = index.find(v);
     assert(it != index.end() && "value has no placement");
     return tensors[it->second];
   }
+  const Placement &scratch(const ScratchKey &k) const { return tensors.at(scratchIndex.at(k)); }
+  /// Alignment of every offset (the largest region alignment).
+  int64_t alignment() const;
 };
 
-/// Plans the arena for `g` (nodes in schedule order, lowerings parallel to
-/// them): liveness per tensor, views merged with their source, then offsets by
-/// greedy first fit over tensors sorted by size (largest first; ties by first
-/// step, then name, so the plan is deterministic).
-MemoryPlan planMemory(const Graph &g, llvm::ArrayRef<Lowering> lowerings);
+/// Plans memory for `g` (nodes in schedule order, one lowering per node).
+/// Fails with a located error when the tensors do not fit the regions.
+llvm::Expected<MemoryPlan> planMemory(const Graph &g, llvm::ArrayRef<Lowering> lowerings,
+                                      const PlanOptions &opts = {});
+
+/// Checks a plan independently of how it was made: every tensor inside its
+/// region and aligned, and no two tensors with overlapping live ranges
+/// overlapping in bytes unless they share storage by design. Used by tests.
+llvm::Error validatePlan(const Graph &g, const MemoryPlan &plan);
+
+/// Draws the plan as SVG: steps across, addresses up, one box per storage
+/// block, the peak step marked.
+std::string planSvg(const Graph &g, const MemoryPlan &plan);
 
 } // namespace tinymlc
 

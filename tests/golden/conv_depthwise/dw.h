@@ -5,8 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Memory contract. Inputs, outputs and intermediate tensors share one arena
- * (a static array in dw.cpp); weights are const data (flash).
+/* Memory contract. Inputs, outputs and intermediate tensors live in one arena per
+ * memory region, at the offsets below; weights are const data (flash).
+ * The arenas are static arrays in dw.cpp.
  * Not reentrant: one inference at a time. */
 #define DW_ARENA_SIZE 2304
 #define DW_ARENA_ALIGN 16
@@ -15,10 +16,10 @@
 #define DW_NUM_INPUTS 1
 #define DW_NUM_OUTPUTS 1
 
-/* input 0 '0': f32[2,4,6,6], 1152 bytes at arena offset 0 */
+/* input 0 '0': f32[2,4,6,6], 1152 bytes at offset 0 of region 'ram' */
 #define DW_INPUT_0_SIZE 1152
 #define DW_INPUT_0_OFFSET 0
-/* output 0 '3': f32[2,4,6,6], 1152 bytes at arena offset 1152 */
+/* output 0 '3': f32[2,4,6,6], 1152 bytes at offset 1152 of region 'ram' */
 #define DW_OUTPUT_0_SIZE 1152
 #define DW_OUTPUT_0_OFFSET 1152
 

@@ -5,8 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Memory contract. Inputs, outputs and intermediate tensors share one arena
- * (a static array in digits.cpp); weights are const data (flash).
+/* Memory contract. Inputs, outputs and intermediate tensors live in one arena per
+ * memory region, at the offsets below; weights are const data (flash).
+ * The arenas are static arrays in digits.cpp.
  * Not reentrant: one inference at a time. */
 #define DIGITS_ARENA_SIZE 2560
 #define DIGITS_ARENA_ALIGN 16
@@ -15,10 +16,10 @@
 #define DIGITS_NUM_INPUTS 1
 #define DIGITS_NUM_OUTPUTS 1
 
-/* input 0 'image': f32[1,1,8,8], 256 bytes at arena offset 2048 */
+/* input 0 'image': f32[1,1,8,8], 256 bytes at offset 2048 of region 'ram' */
 #define DIGITS_INPUT_0_SIZE 256
 #define DIGITS_INPUT_0_OFFSET 2048
-/* output 0 'logits': f32[1,10], 40 bytes at arena offset 0 */
+/* output 0 'logits': f32[1,10], 40 bytes at offset 0 of region 'ram' */
 #define DIGITS_OUTPUT_0_SIZE 40
 #define DIGITS_OUTPUT_0_OFFSET 0
 

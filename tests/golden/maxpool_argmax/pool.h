@@ -5,8 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Memory contract. Inputs, outputs and intermediate tensors share one arena
- * (a static array in pool.cpp); weights are const data (flash).
+/* Memory contract. Inputs, outputs and intermediate tensors live in one arena per
+ * memory region, at the offsets below; weights are const data (flash).
+ * The arenas are static arrays in pool.cpp.
  * Not reentrant: one inference at a time. */
 #define POOL_ARENA_SIZE 160
 #define POOL_ARENA_ALIGN 16
@@ -15,13 +16,13 @@
 #define POOL_NUM_INPUTS 1
 #define POOL_NUM_OUTPUTS 2
 
-/* input 0 'x': f32[1,1,5,5], 100 bytes at arena offset 0 */
+/* input 0 'x': f32[1,1,5,5], 100 bytes at offset 0 of region 'ram' */
 #define POOL_INPUT_0_SIZE 100
 #define POOL_INPUT_0_OFFSET 0
-/* output 0 'y': f32[1,1,2,2], 16 bytes at arena offset 144 */
+/* output 0 'y': f32[1,1,2,2], 16 bytes at offset 144 of region 'ram' */
 #define POOL_OUTPUT_0_SIZE 16
 #define POOL_OUTPUT_0_OFFSET 144
-/* output 1 'z': i64[1,1,2,2], 32 bytes at arena offset 112 */
+/* output 1 'z': i64[1,1,2,2], 32 bytes at offset 112 of region 'ram' */
 #define POOL_OUTPUT_1_SIZE 32
 #define POOL_OUTPUT_1_OFFSET 112
 
