@@ -76,6 +76,10 @@ llvm::Expected<Compilation> compileModel(llvm::StringRef path, const CompileOpti
   if (!planned)
     return withFile(planned.takeError(), path);
   c.model.plan = std::move(*planned);
+  // The plan is checked independently of the planner on every compile.
+  if (auto e = validatePlan(*c.graph, c.model.plan))
+    return makeError("internal error: the memory plan is invalid: " +
+                     errorToString(std::move(e)));
   c.codegen.externalArena = opts.externalArena;
   c.files = emitCpp(c.model, c.codegen);
   c.files.push_back({c.codegen.name + ".report.json", reportJson(c.model, c.codegen)});

@@ -300,8 +300,10 @@ void Planner::tryConcatInPlace(int step) {
   int64_t axis = n->getInt("axis", 0);
   if (axis < 0)
     axis += y->rank();
-  if (outerSliceOffset(y->shape(), axis, 0, dtypeSize(y->dtype())) < 0)
+  if (outerSliceOffset(y->shape(), axis, 0, dtypeSize(y->dtype())) < 0) {
+    newBlock(y, step); // the inputs are interleaved in the output: copy them
     return;
+  }
   // Which inputs can move into the output: those whose block holds exactly
   // them (with their views and in-place predecessors, all the same bytes),
   // and no graph input. Their whole block moves into the output's.
@@ -589,6 +591,7 @@ MemoryPlan Planner::finish() {
   auto add = [&](const Value *v) {
     if (plan.index.count(v))
       return;
+    assert(slots.count(v) && "a value was given no storage");
     Slot s = slots.lookup(v);
     const Block &b = blocks[s.block];
     const Value *root = roots.count(s.block) ? roots[s.block] : nullptr;
