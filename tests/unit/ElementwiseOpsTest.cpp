@@ -455,6 +455,49 @@ TEST_CASE("Round halves to even; Sign and Shrink on integers") {
         std::vector<int32_t>{-2, 0, 0, 0, 2});
 }
 
+TEST_CASE("older unary ops on the integer and double types the spec allows") {
+  CHECK(run<int8_t>(R"(graph @g {
+  input %x: i8[3]
+  %y = Relu "n"(%x): i8[3]
+  output %y
+}
+)",
+                    {bytesOf<int8_t>({-128, 0, 127})}) == std::vector<int8_t>{0, 0, 127});
+  CHECK(run<uint16_t>(R"(graph @g {
+  input %x: u16[2]
+  %y = Abs "n"(%x): u16[2]
+  output %y
+}
+)",
+                      {bytesOf<uint16_t>({0, 65535})}) == std::vector<uint16_t>{0, 65535});
+  CHECK(run<int16_t>(R"(graph @g {
+  input %x: i16[2]
+  %y = Neg "n"(%x): i16[2]
+  output %y
+}
+)",
+                     {bytesOf<int16_t>({-32768, 5})}) == std::vector<int16_t>{-32768, -5});
+  auto sig = run<double>(R"(graph @g {
+  input %x: f64[2]
+  %y = Sigmoid "n"(%x): f64[2]
+  output %y
+}
+)",
+                         {bytesOf(D{0, -40})});
+  REQUIRE(sig.size() == 2);
+  CHECK(sig[0] == 0.5);
+  CHECK(std::fabs(sig[1] - 1 / (1 + std::exp(40.0))) < 1e-30); // beyond float's range
+  auto ex = run<double>(R"(graph @g {
+  input %x: f64[1]
+  %y = Exp "n"(%x): f64[1]
+  output %y
+}
+)",
+                        {bytesOf(D{100})});
+  REQUIRE(ex.size() == 1);
+  CHECK(ex[0] == std::exp(100.0)); // overflows float, not double
+}
+
 TEST_CASE("IsNaN and IsInf with detect flags") {
   auto x = bytesOf(F{kInf, -kInf, kNaN, 1});
   CHECK(run<uint8_t>(R"(graph @g {
