@@ -7,7 +7,11 @@
 // - Gates are computed per step and per batch row: every gate row is a dot
 //   product of a contiguous row of W (or R) with the input (or hidden) vector.
 // - The hidden (and cell) state of every batch row lives in scratch memory, so
-//   any output may be absent (a null pointer).
+//   any output may be absent.
+// - Which optional tensors are present is told by has_* fields, not by null
+//   tests of the pointers: the fields are compile-time constants in generated
+//   code (and GCC 12 warns about paths it invents where an arena pointer,
+//   tested against null, is null).
 // - sequence_lens: a batch row of length L runs steps 0..L-1 (reverse: L-1..0);
 //   Y is zero at its steps L..seq_length-1, and Y_h / Y_c hold the state after
 //   its last step (zero when L is 0, as ONNX Runtime gives).
@@ -50,6 +54,14 @@ enum RnnActivation {
   F(float, clip)                                                                               \
   F(int32_t, input_forget)                                                                     \
   F(int32_t, linear_before_reset)                                                              \
+  F(int32_t, has_bias)                                                                         \
+  F(int32_t, has_sequence_lens)                                                                \
+  F(int32_t, has_initial_h)                                                                    \
+  F(int32_t, has_initial_c)                                                                    \
+  F(int32_t, has_peepholes)                                                                    \
+  F(int32_t, has_y)                                                                            \
+  F(int32_t, has_y_h)                                                                          \
+  F(int32_t, has_y_c)                                                                          \
   F(int32_t, act_f)                                                                            \
   F(float, alpha_f)                                                                            \
   F(float, beta_f)                                                                             \
@@ -128,9 +140,9 @@ template <typename T> static inline void rnn_clip(T *v, int32_t n, float clip) {
 
 /// acc[g] = bias (wb[g] + rb[g], or 0 without bias) for g < rows.
 template <typename T>
-static inline void rnn_bias(T *acc, int32_t rows, const T *wb, const T *rb) {
+static inline void rnn_bias(T *acc, int32_t rows, int32_t has_bias, const T *wb, const T *rb) {
   for (int32_t g = 0; g < rows; ++g)
-    acc[g] = wb ? T(wb[g] + rb[g]) : T(0);
+    acc[g] = has_bias ? T(wb[g] + rb[g]) : T(0);
 }
 
 /// acc[g] += m[g, :] . v for g < rows; m is row-major [rows, k].
@@ -147,7 +159,7 @@ static inline void rnn_matvec_acc(T *acc, const T *m, const T *v, int32_t rows, 
 
 /// The length of batch row b, clamped to [0, seq_length].
 static inline int32_t rnn_length(const RecurrentParams *p, const int32_t *seq_lens, int32_t b) {
-  if (!seq_lens)
+  if (!p->has_sequence_lens)
     return p->seq_length;
   const int32_t len = seq_lens[b];
   return len < 0 ? 0 : (len > p->seq_length ? p->seq_length : len);
@@ -172,10 +184,11 @@ static inline int32_t rnn_state_offset(const RecurrentParams *p, int32_t b) {
 
 /// state[b, :] = init's row for b (zero without init).
 template <typename T>
-static inline void rnn_load_state(const RecurrentParams *p, const T *init, T *state) {
+static inline void rnn_load_state(const RecurrentParams *p, int32_t has_init, const T *init,
+                                  T *state) {
   const int32_t H = p->hidden_size;
   for (int32_t b = 0; b < p->batch; ++b) {
-    if (init)
+    if (has_init)
       memcpy(state + b * H, init + rnn_state_offset(p, b), sizeof(T) * (size_t)H);
     else
       memset(state + b * H, 0, sizeof(T) * (size_t)H);
@@ -185,8 +198,8 @@ static inline void rnn_load_state(const RecurrentParams *p, const T *init, T *st
 /// out's row for b = state[b, :] after the last step (zero for length 0).
 template <typename T>
 static inline void rnn_store_state(const RecurrentParams *p, const int32_t *seq_lens,
-                                   const T *state, T *out) {
-  if (!out)
+                                   const T *state, int32_t has_out, T *out) {
+  if (!has_out)
     return;
   const int32_t H = p->hidden_size;
   for (int32_t b = 0; b < p->batch; ++b) {
@@ -218,27 +231,27 @@ static inline void lstm(const RecurrentParams *p, const T *x, const T *w, const 
   const int32_t H = p->hidden_size, I = p->input_size, B = p->batch, d = p->direction;
   const int32_t G = 4 * H;
   const T *wd = w + d * G * I, *rd = r + d * G * H;
-  const T *wb = bias ? bias + d * 2 * G : nullptr, *rb = bias ? wb + G : nullptr;
-  const T *pi = peep ? peep + d * 3 * H : nullptr;
-  const T *po = pi ? pi + H : nullptr, *pf = pi ? pi + 2 * H : nullptr;
+  const T *wb = p->has_bias ? bias + d * 2 * G : nullptr, *rb = p->has_bias ? wb + G : nullptr;
+  const T *pi = p->has_peepholes ? peep + d * 3 * H : peep;
+  const T *po = p->has_peepholes ? pi + H : peep, *pf = p->has_peepholes ? pi + 2 * H : peep;
   T *h = scratch, *c = scratch + B * H, *gates = scratch + 2 * B * H;
   T *gi = gates, *go = gates + H, *gf = gates + 2 * H, *gc = gates + 3 * H;
-  rnn_load_state(p, h0, h);
-  rnn_load_state(p, c0, c);
+  rnn_load_state(p, p->has_initial_h, h0, h);
+  rnn_load_state(p, p->has_initial_c, c0, c);
   for (int32_t s = 0; s < p->seq_length; ++s) {
     for (int32_t b = 0; b < B; ++b) {
       const int32_t t = rnn_time(p, s, rnn_length(p, seq_lens, b));
       if (t < 0) {
-        if (y)
+        if (p->has_y)
           memset(y + rnn_y_offset(p, s, b), 0, sizeof(T) * (size_t)H);
         continue;
       }
       T *hb = h + b * H, *cb = c + b * H;
-      rnn_bias(gates, G, wb, rb);
+      rnn_bias(gates, G, p->has_bias, wb, rb);
       rnn_matvec_acc(gates, wd, x + rnn_x_offset(p, t, b), G, I);
       rnn_matvec_acc(gates, rd, hb, G, H);
       int32_t j;
-      if (pi)
+      if (p->has_peepholes)
         for (j = 0; j < H; ++j) {
           gi[j] += pi[j] * cb[j];
           gf[j] += pf[j] * cb[j];
@@ -256,7 +269,7 @@ static inline void lstm(const RecurrentParams *p, const T *x, const T *w, const 
       rnn_activate(gc, H, p->act_g, p->alpha_g, p->beta_g);
       for (j = 0; j < H; ++j)
         cb[j] = gf[j] * cb[j] + gi[j] * gc[j];
-      if (po)
+      if (p->has_peepholes)
         for (j = 0; j < H; ++j)
           go[j] += po[j] * cb[j];
       rnn_clip(go, H, p->clip);
@@ -265,12 +278,12 @@ static inline void lstm(const RecurrentParams *p, const T *x, const T *w, const 
       rnn_activate(gc, H, p->act_h, p->alpha_h, p->beta_h);
       for (j = 0; j < H; ++j)
         hb[j] = go[j] * gc[j];
-      if (y)
+      if (p->has_y)
         memcpy(y + rnn_y_offset(p, t, b), hb, sizeof(T) * (size_t)H);
     }
   }
-  rnn_store_state(p, seq_lens, h, y_h);
-  rnn_store_state(p, seq_lens, c, y_c);
+  rnn_store_state(p, seq_lens, h, p->has_y_h, y_h);
+  rnn_store_state(p, seq_lens, c, p->has_y_c, y_c);
 }
 
 /// GRU, one direction. Gates in the ONNX order z, r, h:
@@ -286,15 +299,15 @@ static inline void gru(const RecurrentParams *p, const T *x, const T *w, const T
   const int32_t H = p->hidden_size, I = p->input_size, B = p->batch, d = p->direction;
   const int32_t G = 3 * H;
   const T *wd = w + d * G * I, *rd = r + d * G * H;
-  const T *wb = bias ? bias + d * 2 * G : nullptr, *rb = bias ? wb + G : nullptr;
+  const T *wb = p->has_bias ? bias + d * 2 * G : nullptr, *rb = p->has_bias ? wb + G : nullptr;
   T *h = scratch, *gates = scratch + B * H, *tmp = gates + G;
   T *gz = gates, *gr = gates + H, *gh = gates + 2 * H;
-  rnn_load_state(p, h0, h);
+  rnn_load_state(p, p->has_initial_h, h0, h);
   for (int32_t s = 0; s < p->seq_length; ++s) {
     for (int32_t b = 0; b < B; ++b) {
       const int32_t t = rnn_time(p, s, rnn_length(p, seq_lens, b));
       if (t < 0) {
-        if (y)
+        if (p->has_y)
           memset(y + rnn_y_offset(p, s, b), 0, sizeof(T) * (size_t)H);
         continue;
       }
@@ -302,25 +315,25 @@ static inline void gru(const RecurrentParams *p, const T *x, const T *w, const T
       const T *xt = x + rnn_x_offset(p, t, b);
       int32_t j;
       // z and r: input and recurrent terms with both biases.
-      rnn_bias(gates, 2 * H, wb, rb);
+      rnn_bias(gates, 2 * H, p->has_bias, wb, rb);
       rnn_matvec_acc(gates, wd, xt, 2 * H, I);
       rnn_matvec_acc(gates, rd, hb, 2 * H, H);
       // n: the input term with Wbh now, the recurrent term below.
       for (j = 0; j < H; ++j)
-        gh[j] = wb ? wb[2 * H + j] : T(0);
+        gh[j] = p->has_bias ? wb[2 * H + j] : T(0);
       rnn_matvec_acc(gh, wd + 2 * H * I, xt, H, I);
       rnn_clip(gz, 2 * H, p->clip);
       rnn_activate(gz, 2 * H, p->act_f, p->alpha_f, p->beta_f);
       if (p->linear_before_reset) {
         for (j = 0; j < H; ++j)
-          tmp[j] = rb ? rb[2 * H + j] : T(0);
+          tmp[j] = p->has_bias ? rb[2 * H + j] : T(0);
         rnn_matvec_acc(tmp, rd + 2 * H * H, hb, H, H);
         for (j = 0; j < H; ++j)
           gh[j] += gr[j] * tmp[j];
       } else {
         for (j = 0; j < H; ++j) {
           tmp[j] = gr[j] * hb[j];
-          if (rb)
+          if (p->has_bias)
             gh[j] += rb[2 * H + j];
         }
         rnn_matvec_acc(gh, rd + 2 * H * H, tmp, H, H);
@@ -329,11 +342,11 @@ static inline void gru(const RecurrentParams *p, const T *x, const T *w, const T
       rnn_activate(gh, H, p->act_g, p->alpha_g, p->beta_g);
       for (j = 0; j < H; ++j)
         hb[j] = (T(1) - gz[j]) * gh[j] + gz[j] * hb[j];
-      if (y)
+      if (p->has_y)
         memcpy(y + rnn_y_offset(p, t, b), hb, sizeof(T) * (size_t)H);
     }
   }
-  rnn_store_state(p, seq_lens, h, y_h);
+  rnn_store_state(p, seq_lens, h, p->has_y_h, y_h);
 }
 
 /// Simple RNN, one direction: h = f(Wi x + Ri h + Wbi + Rbi).
@@ -344,29 +357,29 @@ static inline void rnn(const RecurrentParams *p, const T *x, const T *w, const T
                        T *scratch) {
   const int32_t H = p->hidden_size, I = p->input_size, B = p->batch, d = p->direction;
   const T *wd = w + d * H * I, *rd = r + d * H * H;
-  const T *wb = bias ? bias + d * 2 * H : nullptr, *rb = bias ? wb + H : nullptr;
+  const T *wb = p->has_bias ? bias + d * 2 * H : nullptr, *rb = p->has_bias ? wb + H : nullptr;
   T *h = scratch, *gates = scratch + B * H;
-  rnn_load_state(p, h0, h);
+  rnn_load_state(p, p->has_initial_h, h0, h);
   for (int32_t s = 0; s < p->seq_length; ++s) {
     for (int32_t b = 0; b < B; ++b) {
       const int32_t t = rnn_time(p, s, rnn_length(p, seq_lens, b));
       if (t < 0) {
-        if (y)
+        if (p->has_y)
           memset(y + rnn_y_offset(p, s, b), 0, sizeof(T) * (size_t)H);
         continue;
       }
       T *hb = h + b * H;
-      rnn_bias(gates, H, wb, rb);
+      rnn_bias(gates, H, p->has_bias, wb, rb);
       rnn_matvec_acc(gates, wd, x + rnn_x_offset(p, t, b), H, I);
       rnn_matvec_acc(gates, rd, hb, H, H);
       rnn_clip(gates, H, p->clip);
       rnn_activate(gates, H, p->act_f, p->alpha_f, p->beta_f);
       memcpy(hb, gates, sizeof(T) * (size_t)H);
-      if (y)
+      if (p->has_y)
         memcpy(y + rnn_y_offset(p, t, b), hb, sizeof(T) * (size_t)H);
     }
   }
-  rnn_store_state(p, seq_lens, h, y_h);
+  rnn_store_state(p, seq_lens, h, p->has_y_h, y_h);
 }
 
 } // namespace tmc

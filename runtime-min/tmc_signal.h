@@ -136,12 +136,14 @@ template <typename T> static inline void dft(const DftParams *p, const T *x, T *
   F(int32_t, frames)                                                                           \
   F(int32_t, length)                                                                           \
   F(int32_t, out_length)                                                                       \
-  F(int32_t, fft)
+  F(int32_t, fft)                                                                              \
+  F(int32_t, has_window)
 TMC_DEFINE_PARAMS(StftParams, TMC_STFT_PARAMS)
 
 /// Short-time Fourier transform of x [batch, signal_length, 1 or 2]: frame f
 /// is samples f * frame_step .. + length - 1, times `window` (length values;
-/// null is a rectangular window), transformed; y [batch, frames, out_length, 2].
+/// without has_window a rectangular window), transformed; y [batch, frames,
+/// out_length, 2].
 /// Scratch: 4 * length elements.
 template <typename T>
 static inline void stft(const StftParams *p, const T *x, const T *window, T *y, T *scratch) {
@@ -152,7 +154,7 @@ static inline void stft(const StftParams *p, const T *x, const T *window, T *y, 
     for (int32_t f = 0; f < p->frames; ++f) {
       const T *xs = x + (b * p->signal_length + f * p->frame_step) * c;
       for (int32_t j = 0; j < n; ++j) {
-        const T w = window ? window[j] : T(1);
+        const T w = p->has_window ? window[j] : T(1);
         work[2 * j] = xs[j * c] * w;
         work[2 * j + 1] = c == 2 ? T(xs[j * c + 1] * w) : T(0);
       }

@@ -105,6 +105,14 @@ static llvm::Expected<Lowering> lowerRecurrent(const Node &node) {
   p.clip = node.hasAttr("clip") ? node.getFloat("clip", 0.0f) : HUGE_VALF;
   p.input_forget = lstm && node.getInt("input_forget", 0) != 0;
   p.linear_before_reset = gru && node.getInt("linear_before_reset", 0) != 0;
+  p.has_bias = node.input(3) != nullptr;
+  p.has_sequence_lens = node.input(4) != nullptr;
+  p.has_initial_h = node.input(5) != nullptr;
+  p.has_initial_c = node.input(6) != nullptr;
+  p.has_peepholes = node.input(7) != nullptr;
+  p.has_y = node.output(0) != nullptr;
+  p.has_y_h = node.output(1) != nullptr;
+  p.has_y_c = node.output(2) != nullptr;
   const size_t perDirection = lstm ? 3 : gru ? 2 : 1;
   std::vector<Activation> acts = activations(node, perDirection, static_cast<size_t>(nd));
 

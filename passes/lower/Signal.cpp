@@ -63,6 +63,7 @@ llvm::Expected<Lowering> lowerSTFT(const Node &node) {
   p.length = node.input(3) ? i32(node.input(3)->intValues()[0]) : i32(window->shape()[0]);
   p.out_length = i32(y->shape()[2]);
   p.fft = isPowerOfTwo(p.length);
+  p.has_window = window != nullptr;
   const int64_t scratch = 4 * int64_t(p.length) * static_cast<int64_t>(dtypeSize(x->dtype()));
   return dispatchType(x->dtype(), [&](auto tag) -> llvm::Expected<Lowering> {
     using T = typename decltype(tag)::type;
