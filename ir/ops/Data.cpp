@@ -126,6 +126,9 @@ llvm::Error inferPad(Node &node) {
       return nodeError(node, "constant_value must be a scalar");
   }
   Shape out(x->shape().begin(), x->shape().end());
+  for (int64_t pad : *pads)
+    if (pad < -kMaxTensorBytes || pad > kMaxTensorBytes)
+      return nodeError(node, "pad " + llvm::Twine(pad) + " is out of range");
   for (int64_t i = 0; i < x->rank(); ++i) {
     out[i] += (*pads)[i] + (*pads)[i + x->rank()];
     if (out[i] < 0)
@@ -166,6 +169,9 @@ llvm::Error inferReshape(Node &node) {
     }
     if (out[i] < 0)
       return nodeError(node, "shape " + shapeToString(*shape) + " has a negative entry");
+    if (out[i] != 0 && known > kMaxTensorBytes / out[i])
+      return nodeError(node, "cannot reshape " + shapeToString(x->shape()) + " to " +
+                                 shapeToString(*shape));
     known *= out[i];
   }
   if (inferred >= 0) {
@@ -300,6 +306,15 @@ llvm::Expected<SliceGeometry> sliceGeometry(const Node &node) {
     int64_t d = x->shape()[*ax], step = steps[i];
     if (step == 0)
       return nodeError(node, "steps must not be 0");
+    // A step at least the dimension's size takes one element at most; clamping
+    // it keeps the strides (and the count below) free of overflow.
+    step = std::clamp<int64_t>(step, -std::max<int64_t>(d, 1), std::max<int64_t>(d, 1));
+    if (d == 0) {
+      g.starts[*ax] = 0;
+      g.steps[*ax] = step;
+      g.out[*ax] = 0;
+      continue;
+    }
     // Clamp as the ONNX spec says; int64 extremes stand for "to the end".
     int64_t s = (*starts)[i], e = (*ends)[i];
     if (s < 0)

@@ -93,14 +93,17 @@ llvm::Expected<Lowering> lowerGather(const Node &node) {
   p.axis_size = i32(data->shape()[axis]);
   p.inner = i32(numElements(data->shape().drop_front(axis + 1)));
   p.num_indices = i32(idx->numElements());
+  // Empty data (runtime indices into an empty axis read zeros) may have no
+  // address: pass a null pointer, which the kernel never reads then.
+  KernelArg dataArg = KernelArg::in(data->numElements() > 0 ? data : nullptr);
   return dispatchSize(data->dtype(), [&](auto es) -> llvm::Expected<Lowering> {
     constexpr int ES = decltype(es)::value;
     std::string name = "tmc::gather<" + std::to_string(ES) + ", ";
     if (idx->dtype() == DType::I32)
       return single(makeCall(name + "int32_t>", &tmc::gather<ES, int32_t>, p,
-                             {KernelArg::in(data), KernelArg::in(idx), KernelArg::out(y)}));
+                             {dataArg, KernelArg::in(idx), KernelArg::out(y)}));
     return single(makeCall(name + "int64_t>", &tmc::gather<ES, int64_t>, p,
-                           {KernelArg::in(data), KernelArg::in(idx), KernelArg::out(y)}));
+                           {dataArg, KernelArg::in(idx), KernelArg::out(y)}));
   });
 }
 
@@ -123,7 +126,8 @@ llvm::Expected<Lowering> lowerPad(const Node &node) {
   return dispatchSize(x->dtype(), [&](auto es) -> llvm::Expected<Lowering> {
     constexpr int ES = decltype(es)::value;
     return single(makeCall("tmc::pad<" + std::to_string(ES) + ">", &tmc::pad<ES>, p,
-                           {KernelArg::in(x), KernelArg::in(node.input(2)), KernelArg::out(y)}));
+                           {KernelArg::in(x->numElements() > 0 ? x : nullptr),
+                            KernelArg::in(node.input(2)), KernelArg::out(y)}));
   });
 }
 

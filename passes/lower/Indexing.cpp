@@ -86,6 +86,12 @@ template <typename Fn> auto dispatchIndex(DType t, Fn &&fn) {
   return fn(TypeTag<int64_t>{});
 }
 
+/// An input argument, or a null pointer when the tensor is empty (its kernel
+/// reads nothing from it then, and an empty buffer may have no address).
+KernelArg inOrNull(const Value *v) {
+  return KernelArg::in(v && v->numElements() > 0 ? v : nullptr);
+}
+
 void fillDims(int32_t *to, llvm::ArrayRef<int64_t> dims) {
   for (size_t i = 0; i < dims.size(); ++i)
     to[i] = i32(dims[i]);
@@ -309,7 +315,7 @@ llvm::Expected<Lowering> lowerGatherND(const Node &node) {
   return dispatchSize(data->dtype(), [&](auto es) {
     constexpr int ES = decltype(es)::value;
     return single(makeCall(esName("gather_nd", ES), &tmc::gather_nd<ES>, p,
-                           {KernelArg::in(data), KernelArg::in(idx), KernelArg::out(y)}));
+                           {inOrNull(data), KernelArg::in(idx), KernelArg::out(y)}));
   });
 }
 
@@ -463,7 +469,7 @@ llvm::Expected<Lowering> lowerEinsum(const Node &node) {
   std::string output;
   std::map<char, int64_t> dims;
   if (auto e = einsumLetters(node, operands, output, dims))
-    return std::move(e);
+    return e;
   // Loop order: the output's letters, then the summed ones (ASCII order).
   std::string loops = output;
   for (const auto &[c, n] : dims)
@@ -487,6 +493,17 @@ llvm::Expected<Lowering> lowerEinsum(const Node &node) {
     }
   }
   const Value *y = node.output(0);
+  // An empty operand makes every sum empty: the result is zeros.
+  for (const Value *x : node.inputs())
+    if (x->numElements() == 0) {
+      tmc::FillParams z;
+      std::memset(&z, 0, sizeof(z));
+      z.count = i32(y->numElements());
+      return dispatchSize(y->dtype(), [&](auto es) {
+        constexpr int ES = decltype(es)::value;
+        return single(makeCall(esName("fill", ES), &tmc::fill<ES>, z, {KernelArg::out(y)}));
+      });
+    }
   auto arg = [&](unsigned k) { return KernelArg::in(node.input(k)); };
   return dispatchType(y->dtype(), [&](auto tag) -> llvm::Expected<Lowering> {
     using T = typename decltype(tag)::type;
