@@ -1,4 +1,10 @@
-//===- tmc_normalize.h - BatchNormalization and the softmax family --------===//
+//===- tmc_normalize.h - normalisations and the softmax family ------------===//
+//
+// BatchNormalization, InstanceNormalization, LayerNormalization,
+// LpNormalization and LRN, and Softmax, LogSoftmax and Hardmax.
+// MeanVarianceNormalization, which reduces over any axes, is in tmc_reduce.h.
+//
+//===----------------------------------------------------------------------===//
 #ifndef TMC_NORMALIZE_H
 #define TMC_NORMALIZE_H
 
@@ -23,6 +29,147 @@ static inline void batchnorm(const BatchNormParams *p, const T *x, const T *scal
       const int32_t base = (n * p->channels + c) * p->inner;
       for (int32_t i = 0; i < p->inner; ++i)
         y[base + i] = (x[base + i] - mean[c]) * inv * scale[c] + bias[c];
+    }
+}
+
+#define TMC_INSTANCE_NORM_PARAMS(F, A)                                                         \
+  F(int32_t, batch)                                                                            \
+  F(int32_t, channels)                                                                         \
+  F(int32_t, inner)                                                                            \
+  F(float, epsilon)
+TMC_DEFINE_PARAMS(InstanceNormParams, TMC_INSTANCE_NORM_PARAMS)
+
+/// For each (n, c): mean and variance of the `inner` spatial values, then
+/// y = (x - mean) / sqrt(var + epsilon) * scale[c] + bias[c].
+template <typename T>
+static inline void instance_norm(const InstanceNormParams *p, const T *x, const T *scale,
+                                 const T *bias, T *y) {
+  const int32_t I = p->inner;
+  for (int32_t n = 0; n < p->batch; ++n)
+    for (int32_t c = 0; c < p->channels; ++c) {
+      const int32_t base = (n * p->channels + c) * I;
+      const T *xs = x + base;
+      T sum = T(0);
+      for (int32_t i = 0; i < I; ++i)
+        sum += xs[i];
+      const T mean = sum / T(I);
+      T sq = T(0);
+      for (int32_t i = 0; i < I; ++i)
+        sq += (xs[i] - mean) * (xs[i] - mean);
+      const T inv = T(1) / m_sqrt(sq / T(I) + T(p->epsilon));
+      for (int32_t i = 0; i < I; ++i)
+        y[base + i] = (xs[i] - mean) * inv * scale[c] + bias[c];
+    }
+}
+
+#define TMC_LAYER_NORM_PARAMS(F, A)                                                            \
+  F(int32_t, outer)                                                                            \
+  F(int32_t, inner)                                                                            \
+  F(float, epsilon)                                                                            \
+  F(int32_t, rank)                                                                             \
+  A(int32_t, dims, 8)                                                                          \
+  A(int32_t, scale_strides, 8)                                                                 \
+  A(int32_t, bias_strides, 8)
+/// outer rows of `inner` normalised values; Scale and B are read over the
+/// normalised dims `dims` (rank of them) with their own strides, 0 where
+/// they broadcast.
+TMC_DEFINE_PARAMS(LayerNormParams, TMC_LAYER_NORM_PARAMS)
+
+/// Per row: mean and variance in U (the stash type), then
+/// y = T((x - mean) / sqrt(var + epsilon)) * scale + bias. bias, mean and
+/// inv_std_dev may be null.
+template <typename T, typename U>
+static inline void layer_norm(const LayerNormParams *p, const T *x, const T *scale,
+                              const T *bias, T *y, U *mean, U *inv_std_dev) {
+  const int32_t I = p->inner, r = p->rank;
+  for (int32_t o = 0; o < p->outer; ++o) {
+    const T *xs = x + o * I;
+    T *ys = y + o * I;
+    U sum = U(0);
+    for (int32_t i = 0; i < I; ++i)
+      sum += U(xs[i]);
+    const U m = sum / U(I);
+    U sq = U(0);
+    for (int32_t i = 0; i < I; ++i)
+      sq += (U(xs[i]) - m) * (U(xs[i]) - m);
+    const U inv = U(1) / m_sqrt(sq / U(I) + U(p->epsilon));
+    if (mean)
+      mean[o] = m;
+    if (inv_std_dev)
+      inv_std_dev[o] = inv;
+    int32_t idx[kMaxRank] = {0, 0, 0, 0, 0, 0, 0, 0};
+    int32_t so = 0, bo = 0;
+    for (int32_t i = 0; i < I; ++i) {
+      const T v = T((U(xs[i]) - m) * inv) * scale[so];
+      ys[i] = bias ? T(v + bias[bo]) : v;
+      for (int32_t d = r - 1; d >= 0; --d) {
+        so += p->scale_strides[d];
+        bo += p->bias_strides[d];
+        if (++idx[d] < p->dims[d])
+          break;
+        so -= p->scale_strides[d] * p->dims[d];
+        bo -= p->bias_strides[d] * p->dims[d];
+        idx[d] = 0;
+      }
+    }
+  }
+}
+
+#define TMC_LP_NORM_PARAMS(F, A)                                                               \
+  F(int32_t, outer)                                                                            \
+  F(int32_t, axis_size)                                                                        \
+  F(int32_t, inner)                                                                            \
+  F(int32_t, p)
+TMC_DEFINE_PARAMS(LpNormParams, TMC_LP_NORM_PARAMS)
+
+/// x / ||x||_p along the axis of an [outer, axis_size, inner] view, p 1 or 2
+/// (a zero vector gives NaN, as x / 0 does).
+template <typename T> static inline void lp_norm(const LpNormParams *p, const T *x, T *y) {
+  const int32_t A = p->axis_size, I = p->inner;
+  for (int32_t o = 0; o < p->outer; ++o)
+    for (int32_t i = 0; i < I; ++i) {
+      const T *xs = x + o * A * I + i;
+      T *ys = y + o * A * I + i;
+      T norm = T(0);
+      for (int32_t a = 0; a < A; ++a)
+        norm += p->p == 1 ? m_fabs(xs[a * I]) : xs[a * I] * xs[a * I];
+      if (p->p != 1)
+        norm = m_sqrt(norm);
+      for (int32_t a = 0; a < A; ++a)
+        ys[a * I] = xs[a * I] / norm;
+    }
+}
+
+#define TMC_LRN_PARAMS(F, A)                                                                   \
+  F(int32_t, batch)                                                                            \
+  F(int32_t, channels)                                                                         \
+  F(int32_t, inner)                                                                            \
+  F(int32_t, size)                                                                             \
+  F(float, alpha)                                                                              \
+  F(float, beta)                                                                               \
+  F(float, bias)
+TMC_DEFINE_PARAMS(LRNParams, TMC_LRN_PARAMS)
+
+/// Local response normalisation across channels:
+/// y = x / (bias + alpha / size * sum of x^2 over channels
+///     [c - floor((size - 1) / 2), c + ceil((size - 1) / 2)]) ^ beta.
+template <typename T> static inline void lrn(const LRNParams *p, const T *x, T *y) {
+  const int32_t C = p->channels, I = p->inner;
+  const int32_t before = (p->size - 1) / 2, after = p->size / 2;
+  const T scale = T(p->alpha) / T(p->size);
+  for (int32_t n = 0; n < p->batch; ++n)
+    for (int32_t c = 0; c < C; ++c) {
+      const int32_t lo = c - before < 0 ? 0 : c - before;
+      const int32_t hi = c + after > C - 1 ? C - 1 : c + after;
+      for (int32_t i = 0; i < I; ++i) {
+        T sq = T(0);
+        for (int32_t k = lo; k <= hi; ++k) {
+          const T v = x[(n * C + k) * I + i];
+          sq += v * v;
+        }
+        const int32_t at = (n * C + c) * I + i;
+        y[at] = x[at] / m_pow(T(p->bias) + scale * sq, T(p->beta));
+      }
     }
 }
 

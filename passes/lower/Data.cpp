@@ -147,6 +147,9 @@ llvm::Expected<Lowering> lowerSoftmax(const Node &node) {
       case OpKind::LogSoftmax:
         return single(makeCall(templ("tmc::log_softmax", {CName<T>::get()}),
                                &tmc::log_softmax<T>, p, {KernelArg::in(x), KernelArg::out(y)}));
+      case OpKind::Hardmax:
+        return single(makeCall(templ("tmc::hardmax", {CName<T>::get()}), &tmc::hardmax<T>, p,
+                               {KernelArg::in(x), KernelArg::out(y)}));
       default:
         return single(makeCall(templ("tmc::softmax", {CName<T>::get()}), &tmc::softmax<T>, p,
                                {KernelArg::in(x), KernelArg::out(y)}));
