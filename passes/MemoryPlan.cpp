@@ -31,6 +31,7 @@
 //===----------------------------------------------------------------------===//
 #include "passes/MemoryPlan.h"
 #include "ir/Diagnostic.h"
+#include "llvm/ADT/DenseSet.h"
 #include <algorithm>
 #include <cstdio>
 #include <numeric>
@@ -113,7 +114,7 @@ private:
   void computeLastUses();
   void assignSlots();
   size_t newBlock(const Value *v, int step);
-  void join(const Value *v, const Value *into, int64_t offset);
+  void join(const Value *v, const Value *into, int64_t offset, bool view = false);
   bool tryInPlace(int step);
   bool tryOuterSlice(int step);
   void tryConcatInPlace(int step);
@@ -135,6 +136,7 @@ private:
   llvm::DenseMap<const Value *, int> lastUse, defStep;
   std::vector<Block> blocks;
   llvm::DenseMap<const Value *, Slot> slots;
+  llvm::DenseSet<const Value *> views; ///< values no kernel writes
   std::vector<const Value *> order; ///< values in placement-record order
   std::vector<std::pair<ScratchKey, size_t>> scratch;
   std::set<int> elidedSteps;
@@ -176,7 +178,9 @@ size_t Planner::newBlock(const Value *v, int step) {
   return blocks.size() - 1;
 }
 
-void Planner::join(const Value *v, const Value *into, int64_t offset) {
+void Planner::join(const Value *v, const Value *into, int64_t offset, bool view) {
+  if (view)
+    views.insert(v);
   Slot s = slots.lookup(into);
   slots[v] = Slot{s.block, s.offset + offset};
   order.push_back(v);
@@ -273,7 +277,7 @@ bool Planner::tryOuterSlice(int step) {
     // a copy would hold.
     if (lastUse.lookup(y) > lastUse.lookup(x) && 2 * y->byteSize() < x->byteSize())
       return false;
-    join(y, x, off);
+    join(y, x, off, /*view=*/true);
     elidedSteps.insert(step);
     return true;
   }
@@ -285,7 +289,7 @@ bool Planner::tryOuterSlice(int step) {
     if (outerSliceOffset(x->shape(), axis, 0, dtypeSize(x->dtype())) < 0)
       return false;
     for (const Value *y : n->outputs()) {
-      join(y, x, outerSliceOffset(x->shape(), axis, at, dtypeSize(x->dtype())));
+      join(y, x, outerSliceOffset(x->shape(), axis, at, dtypeSize(x->dtype())), /*view=*/true);
       at += y->shape()[axis];
     }
     elidedSteps.insert(step);
@@ -303,6 +307,21 @@ void Planner::tryConcatInPlace(int step) {
   if (outerSliceOffset(y->shape(), axis, 0, dtypeSize(y->dtype())) < 0) {
     newBlock(y, step); // the inputs are interleaved in the output: copy them
     return;
+  }
+  // The lowering copies each non-empty input with one call, in input order;
+  // map inputs to their calls (and give up if the lowering is not that).
+  const std::vector<KernelCall> &calls = lowerings[step].calls;
+  std::vector<int> callOf(n->numInputs(), -1);
+  size_t next = 0;
+  for (unsigned i = 0; i < n->numInputs(); ++i) {
+    const Value *x = n->input(i);
+    if (!x || x->byteSize() == 0)
+      continue;
+    if (next >= calls.size() || calls[next].args.empty() || calls[next].args[0].value != x) {
+      newBlock(y, step);
+      return;
+    }
+    callOf[i] = static_cast<int>(next++);
   }
   // Which inputs can move into the output: those whose block holds exactly
   // them (with their views and in-place predecessors, all the same bytes),
@@ -334,14 +353,12 @@ void Planner::tryConcatInPlace(int step) {
         }
       blocks[out].first = std::min(blocks[out].first, blocks[from].first);
       blocks[from].size = 0; // emptied
-      for (size_t c = 0; c < lowerings[step].calls.size(); ++c)
-        if (!lowerings[step].calls[c].args.empty() && lowerings[step].calls[c].args[0].value == x)
-          elidedCalls.insert({step, static_cast<int>(c)});
+      elidedCalls.insert({step, callOf[i]});
     }
     offset += static_cast<int64_t>(x ? x->byteSize() : 0);
   }
   bool all = true;
-  for (size_t c = 0; c < lowerings[step].calls.size(); ++c)
+  for (size_t c = 0; c < calls.size(); ++c)
     all &= elidedCalls.count({step, static_cast<int>(c)}) != 0;
   if (all)
     elidedSteps.insert(step);
@@ -373,7 +390,7 @@ void Planner::assignSlots() {
     const Node *n = nodes[i];
     const Lowering &l = lowerings[i];
     if (l.isView) {
-      join(n->output(0), n->input(0), 0);
+      join(n->output(0), n->input(0), 0, /*view=*/true);
       for (unsigned o = 1; o < n->numOutputs(); ++o)
         newBlock(n->output(o), step);
       elidedSteps.insert(step);
@@ -597,7 +614,7 @@ MemoryPlan Planner::finish() {
     const Value *root = roots.count(s.block) ? roots[s.block] : nullptr;
     Placement p{v,        v->name(), b.region, b.offset + s.offset,
                 static_cast<int64_t>(v->byteSize()), defStep.lookup(v), lastUse.lookup(v),
-                root == v ? nullptr : root};
+                root == v ? nullptr : root, views.count(v) != 0};
     plan.index[v] = plan.tensors.size();
     plan.tensors.push_back(p);
   };
@@ -610,7 +627,7 @@ MemoryPlan Planner::finish() {
     const Block &b = blocks[bi];
     plan.scratchIndex[key] = plan.tensors.size();
     plan.tensors.push_back(
-        {nullptr, b.name, b.region, b.offset, b.size, b.first, b.last, nullptr});
+        {nullptr, b.name, b.region, b.offset, b.size, b.first, b.last, nullptr, false});
   }
   return plan;
 }
@@ -657,13 +674,13 @@ llvm::Error validatePlan(const Graph &g, const MemoryPlan &plan) {
       if (!bytes || !steps)
         continue;
       // Shared storage by design: one range inside the other in the same
-      // block (a view, a Concat input), or one tensor ending at the step the
-      // other starts (in place).
+      // block (a view, a Concat input), one tensor ending at the step the
+      // other starts (in place), or two views reading the same bytes.
       bool sameRoot = a.value && b.value && rootOf(a) == rootOf(b);
       bool nested = (a.offset <= b.offset && b.offset + b.size <= a.offset + a.size) ||
                     (b.offset <= a.offset && a.offset + a.size <= b.offset + b.size);
       bool handover = a.lastStep == b.firstStep || b.lastStep == a.firstStep;
-      if (sameRoot && (nested || handover))
+      if (sameRoot && (nested || handover || (a.view && b.view)))
         continue;
       return makeError("tensors '" + a.name + "' and '" + b.name +
                        "' overlap in memory while both are live");

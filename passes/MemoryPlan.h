@@ -48,6 +48,7 @@ struct Placement {
   int64_t size;
   int firstStep, lastStep; ///< schedule steps the tensor itself is live
   const Value *aliasOf;    ///< null if the tensor owns its storage
+  bool view = false;       ///< no kernel writes it: it reads bytes another tensor holds
 };
 
 /// Identifies one scratch argument: node step, call index, argument index.
