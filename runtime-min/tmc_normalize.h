@@ -159,8 +159,8 @@ template <typename T> static inline void lrn(const LRNParams *p, const T *x, T *
   const T scale = T(p->alpha) / T(p->size);
   for (int32_t n = 0; n < p->batch; ++n)
     for (int32_t c = 0; c < C; ++c) {
-      const int32_t lo = c - before < 0 ? 0 : c - before;
-      const int32_t hi = c + after > C - 1 ? C - 1 : c + after;
+      const int32_t lo = c < before ? 0 : c - before;
+      const int32_t hi = C - 1 - c < after ? C - 1 : c + after;
       for (int32_t i = 0; i < I; ++i) {
         T sq = T(0);
         for (int32_t k = lo; k <= hi; ++k) {

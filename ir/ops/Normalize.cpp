@@ -1,5 +1,6 @@
 //===- Normalize.cpp - inference for normalisations -------------------------===//
 #include "ir/ops/InferUtils.h"
+#include <limits>
 
 namespace tinymlc {
 using namespace infer;
@@ -118,8 +119,10 @@ llvm::Error inferLRN(Node &node) {
   if (!node.hasAttr("size"))
     return nodeError(node, "attribute 'size' is required");
   int64_t size = node.getInt("size", 1);
-  if (size < 1)
-    return nodeError(node, "size " + llvm::Twine(size) + " must be 1 or more");
+  if (size < 1 || size > std::numeric_limits<int32_t>::max())
+    return nodeError(node, "size " + llvm::Twine(size) +
+                               " is out of range; it must be 1 or more "
+                               "(at most the channel count is useful)");
   Value *x = node.input(0);
   if (x->rank() < 2)
     return nodeError(node, "input '" + x->name() + "' has shape " + shapeToString(x->shape()) +

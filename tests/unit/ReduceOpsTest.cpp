@@ -284,6 +284,9 @@ TEST_CASE("Normalisations: shapes and attribute errors") {
         "node 'n' (LpNormalization): p 3 is not supported; LpNormalization takes p 1 or 2");
   CHECK(reduce(OpKind::LRN, {1, 3, 2, 2}) == "node 'n' (LRN): attribute 'size' is required");
   CHECK(reduce(OpKind::LRN, {1, 3, 2, 2}, {{"size", int64_t(3)}}) == "f32[1,3,2,2]");
+  CHECK(reduce(OpKind::LRN, {1, 3, 2, 2}, {{"size", int64_t(1) << 40}}) ==
+        "node 'n' (LRN): size 1099511627776 is out of range; it must be 1 or more (at most the "
+        "channel count is useful)");
   CHECK(reduce(OpKind::MeanVarianceNormalization, {1, 3, 2, 2}) == "f32[1,3,2,2]");
   CHECK(reduce(OpKind::MeanVarianceNormalization, {2, 3}, {{"axes", Ints{0, 2}}}) ==
         "node 'n' (MeanVarianceNormalization): axis 2 is out of range for rank 2");
