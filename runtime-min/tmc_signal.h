@@ -172,6 +172,16 @@ enum WindowKind { kWindowHann = 0, kWindowHamming = 1, kWindowBlackman = 2 };
   F(int32_t, kind)
 TMC_DEFINE_PARAMS(WindowParams, TMC_WINDOW_PARAMS)
 
+/// A window value in the output type. Integer types truncate the value
+/// rounded to float first, as the ONNX function bodies (float arithmetic, then
+/// Cast) do: the Blackman peak, 0.9999999999999999 in double, is 1.
+template <typename T> struct WindowValue {
+  static T get(double v) { return static_cast<T>(static_cast<float>(v)); }
+};
+template <> struct WindowValue<double> {
+  static double get(double v) { return v; }
+};
+
 /// y[i] = a0 - a1 cos(2 pi i / N) + a2 cos(4 pi i / N) for i < size, with
 /// N = `denominator` (size when periodic, size - 1 when symmetric) and the
 /// coefficients of the window `kind`; a one-point symmetric window is 1.
@@ -190,7 +200,7 @@ template <typename T> static inline void window(const WindowParams *p, T *y) {
       const double a = 6.283185307179586476925286766559 * i / p->denominator;
       v = a0 - a1 * cos(a) + a2 * cos(2.0 * a);
     }
-    y[i] = static_cast<T>(v);
+    y[i] = WindowValue<T>::get(v);
   }
 }
 
