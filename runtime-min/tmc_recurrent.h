@@ -138,13 +138,6 @@ template <typename T> static inline void rnn_clip(T *v, int32_t n, float clip) {
     v[i] = v[i] > c ? c : (v[i] < -c ? -c : v[i]);
 }
 
-/// acc[g] = bias (wb[g] + rb[g], or 0 without bias) for g < rows.
-template <typename T>
-static inline void rnn_bias(T *acc, int32_t rows, int32_t has_bias, const T *wb, const T *rb) {
-  for (int32_t g = 0; g < rows; ++g)
-    acc[g] = has_bias ? T(wb[g] + rb[g]) : T(0);
-}
-
 /// acc[g] += m[g, :] . v for g < rows; m is row-major [rows, k].
 template <typename T>
 static inline void rnn_matvec_acc(T *acc, const T *m, const T *v, int32_t rows, int32_t k) {
@@ -154,6 +147,24 @@ static inline void rnn_matvec_acc(T *acc, const T *m, const T *v, int32_t rows, 
     for (int32_t j = 0; j < k; ++j)
       s += row[j] * v[j];
     acc[g] += s;
+  }
+}
+
+/// Gate pre-activations: acc[g] = (wb[g] + rb[g]) + w[g, :] . x + r[g, :] . h
+/// for g < rows (no bias term without has_bias); w is [rows, nx], r [rows, nh].
+template <typename T>
+static inline void rnn_gates(T *acc, int32_t rows, const T *w, const T *x, int32_t nx,
+                             const T *r, const T *h, int32_t nh, int32_t has_bias, const T *wb,
+                             const T *rb) {
+  for (int32_t g = 0; g < rows; ++g) {
+    const T *wg = w + g * nx, *rg = r + g * nh;
+    T sx = T(0), sh = T(0);
+    for (int32_t j = 0; j < nx; ++j)
+      sx += wg[j] * x[j];
+    for (int32_t j = 0; j < nh; ++j)
+      sh += rg[j] * h[j];
+    const T bias = has_bias ? T(wb[g] + rb[g]) : T(0);
+    acc[g] = bias + sx + sh;
   }
 }
 
@@ -247,9 +258,7 @@ static inline void lstm(const RecurrentParams *p, const T *x, const T *w, const 
         continue;
       }
       T *hb = h + b * H, *cb = c + b * H;
-      rnn_bias(gates, G, p->has_bias, wb, rb);
-      rnn_matvec_acc(gates, wd, x + rnn_x_offset(p, t, b), G, I);
-      rnn_matvec_acc(gates, rd, hb, G, H);
+      rnn_gates(gates, G, wd, x + rnn_x_offset(p, t, b), I, rd, hb, H, p->has_bias, wb, rb);
       int32_t j;
       if (p->has_peepholes)
         for (j = 0; j < H; ++j) {
@@ -315,9 +324,7 @@ static inline void gru(const RecurrentParams *p, const T *x, const T *w, const T
       const T *xt = x + rnn_x_offset(p, t, b);
       int32_t j;
       // z and r: input and recurrent terms with both biases.
-      rnn_bias(gates, 2 * H, p->has_bias, wb, rb);
-      rnn_matvec_acc(gates, wd, xt, 2 * H, I);
-      rnn_matvec_acc(gates, rd, hb, 2 * H, H);
+      rnn_gates(gates, 2 * H, wd, xt, I, rd, hb, H, p->has_bias, wb, rb);
       // n: the input term with Wbh now, the recurrent term below.
       for (j = 0; j < H; ++j)
         gh[j] = p->has_bias ? wb[2 * H + j] : T(0);
@@ -369,9 +376,7 @@ static inline void rnn(const RecurrentParams *p, const T *x, const T *w, const T
         continue;
       }
       T *hb = h + b * H;
-      rnn_bias(gates, H, p->has_bias, wb, rb);
-      rnn_matvec_acc(gates, wd, x + rnn_x_offset(p, t, b), H, I);
-      rnn_matvec_acc(gates, rd, hb, H, H);
+      rnn_gates(gates, H, wd, x + rnn_x_offset(p, t, b), I, rd, hb, H, p->has_bias, wb, rb);
       rnn_clip(gates, H, p->clip);
       rnn_activate(gates, H, p->act_f, p->alpha_f, p->beta_f);
       memcpy(hb, gates, sizeof(T) * (size_t)H);
