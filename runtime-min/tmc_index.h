@@ -79,6 +79,48 @@ template <typename T> static inline bool ix_nonzero(T x) { return x != T(0); }
 static inline bool ix_nonzero(bool x) { return x; }
 
 //===----------------------------------------------------------------------===//
+// Tile
+//===----------------------------------------------------------------------===//
+
+#define TMC_TILE_PARAMS(F, A)                                                                  \
+  F(int32_t, rank)                                                                             \
+  F(int32_t, rows)                                                                             \
+  A(int32_t, in_dims, 8)                                                                       \
+  A(int32_t, out_dims, 8)
+TMC_DEFINE_PARAMS(TileParams, TMC_TILE_PARAMS)
+
+/// Tile: y[i] = x[i mod in_dims] per dim (out_dims are multiples of in_dims,
+/// none of them 0). y is written row by row (a row is the innermost dim): the
+/// input row is copied out_dims[rank-1] / in_dims[rank-1] times.
+template <int ES> static inline void tile(const TileParams *p, const void *x, void *y) {
+  const unsigned char *xb = static_cast<const unsigned char *>(x);
+  unsigned char *yb = static_cast<unsigned char *>(y);
+  const int32_t r = p->rank;
+  int32_t strides[kMaxRank];
+  int32_t s = 1;
+  for (int32_t d = r - 1; d >= 0; --d) {
+    strides[d] = s;
+    s *= p->in_dims[d];
+  }
+  const int32_t in_row = r > 0 ? p->in_dims[r - 1] : 1, out_row = r > 0 ? p->out_dims[r - 1] : 1;
+  const size_t row_bytes = static_cast<size_t>(in_row) * ES;
+  int32_t idx[kMaxRank] = {0, 0, 0, 0, 0, 0, 0, 0};
+  for (int32_t row = 0; row < p->rows; ++row) {
+    int32_t at = 0;
+    for (int32_t d = 0; d + 1 < r; ++d)
+      at += (idx[d] % p->in_dims[d]) * strides[d];
+    unsigned char *dst = yb + static_cast<size_t>(row) * out_row * ES;
+    for (int32_t j = 0; j < out_row; j += in_row, dst += row_bytes)
+      memcpy(dst, xb + static_cast<size_t>(at) * ES, row_bytes);
+    for (int32_t d = r - 2; d >= 0; --d) {
+      if (++idx[d] < p->out_dims[d])
+        break;
+      idx[d] = 0;
+    }
+  }
+}
+
+//===----------------------------------------------------------------------===//
 // Generators
 //===----------------------------------------------------------------------===//
 

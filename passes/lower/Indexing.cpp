@@ -1,6 +1,6 @@
 //===- Indexing.cpp - lowering of indexing, scattering, tiling and generator ops ===//
 //
-// Split, Tile, Expand, DepthToSpace and SpaceToDepth are strided copies (the
+// Split, Expand, DepthToSpace and SpaceToDepth are strided copies (the
 // data-movement kernel of tmc_data.h with the right strides); the other ops
 // call their kernels in tmc_index.h.
 //
@@ -19,6 +19,7 @@ llvm::Error einsumLetters(const Node &node, std::vector<std::string> &operands,
                           std::string &output, std::map<char, int64_t> &dims);
 
 namespace lower {
+TINYMLC_PARAMS(TileParams, TMC_TILE_PARAMS, "tmc_index.h")
 TINYMLC_PARAMS(FillParams, TMC_FILL_PARAMS, "tmc_index.h")
 TINYMLC_PARAMS(RangeParams, TMC_RANGE_PARAMS, "tmc_index.h")
 TINYMLC_PARAMS(EyeLikeParams, TMC_EYE_LIKE_PARAMS, "tmc_index.h")
@@ -100,7 +101,7 @@ void fillDims(int32_t *to, llvm::ArrayRef<int64_t> dims) {
 } // namespace
 
 //===----------------------------------------------------------------------===//
-// Strided copies
+// Copies
 //===----------------------------------------------------------------------===//
 
 llvm::Expected<Lowering> lowerSplit(const Node &node) {
@@ -124,18 +125,39 @@ llvm::Expected<Lowering> lowerSplit(const Node &node) {
 
 llvm::Expected<Lowering> lowerTile(const Node &node) {
   const Value *x = node.input(0), *y = node.output(0);
-  // Output dim d is [repeat, in_d]: the repeat reads the same input again.
-  Shape xs = contiguousStrides(x->shape()), ys = contiguousStrides(y->shape());
-  Shape dims, in, out;
+  // (input size, repeats) per dim, without dims of 1 x 1, and a dim merged
+  // into the one outside it when it is not repeated (the pair then reads as
+  // one dim of the product's size).
+  struct Dim {
+    int64_t n, r;
+  };
+  std::vector<Dim> dims;
   for (int64_t d = 0; d < x->rank(); ++d) {
-    int64_t n = x->shape()[d], r = n == 0 ? 0 : y->shape()[d] / n;
-    dims.append({r, n});
-    in.append({0, xs[d]});
-    out.append({n * ys[d], ys[d]});
+    int64_t n = x->shape()[d], r = y->shape()[d] / n;
+    if (n == 1 && r == 1)
+      continue;
+    if (!dims.empty() && r == 1) {
+      dims.back().n *= n;
+      continue;
+    }
+    dims.push_back({n, r});
   }
-  Lowering l;
-  appendCopies(l, x->dtype(), dims, in, out, 0, 0, x, y);
-  return l;
+  tmc::TileParams p;
+  std::memset(&p, 0, sizeof(p));
+  p.rank = static_cast<int32_t>(dims.size());
+  int64_t rows = 1;
+  for (size_t d = 0; d < dims.size(); ++d) {
+    p.in_dims[d] = i32(dims[d].n);
+    p.out_dims[d] = i32(dims[d].n * dims[d].r);
+    if (d + 1 < dims.size())
+      rows *= dims[d].n * dims[d].r;
+  }
+  p.rows = i32(rows);
+  return dispatchSize(x->dtype(), [&](auto es) {
+    constexpr int ES = decltype(es)::value;
+    return single(makeCall(esName("tile", ES), &tmc::tile<ES>, p,
+                           {KernelArg::in(x), KernelArg::out(y)}));
+  });
 }
 
 llvm::Expected<Lowering> lowerExpand(const Node &node) {

@@ -542,6 +542,35 @@ TEST_CASE("Split with a zero-size part, Tile of bool and Expand both ways") {
                       {bytesOf(D{1, 2, 3})}) == D{1, 1, 2, 2, 3, 3, 1, 1, 2, 2, 3, 3});
 }
 
+TEST_CASE("Tile of a rank-8 tensor with alternating repeats") {
+  // x[i0..i7] = the flat index; y[j] = x[j mod in] per dim, checked against a
+  // direct computation over the 4096 output elements.
+  std::vector<int8_t> x(256);
+  for (size_t i = 0; i < x.size(); ++i)
+    x[i] = static_cast<int8_t>(i);
+  std::vector<int8_t> y = eval1<int8_t>(R"(graph @g {
+  input %x: i8[2,2,2,2,2,2,2,2]
+  const %r: i64[8] = [1, 2, 1, 3, 1, 1, 2, 2]
+  %y = Tile "t"(%x, %r): i8[2,4,2,6,2,2,4,4]
+  output %y
+}
+)",
+                                        {bytesOf(x)});
+  const int out[8] = {2, 4, 2, 6, 2, 2, 4, 4};
+  REQUIRE(y.size() == 2u * 4 * 2 * 6 * 2 * 2 * 4 * 4);
+  bool same = true;
+  for (size_t flat = 0; flat < y.size(); ++flat) {
+    size_t rest = flat, in = 0, scale = 1;
+    for (int d = 7; d >= 0; --d) {
+      in += (rest % out[d] % 2) * scale;
+      rest /= out[d];
+      scale *= 2;
+    }
+    same &= y[flat] == x[in];
+  }
+  CHECK(same);
+}
+
 TEST_CASE("DepthToSpace in both modes and SpaceToDepth undo each other") {
   // 4 channels of 1x1 with blocksize 2: DCR puts channel i*2+j at (i, j);
   // CRD (one output channel) does the same; with 8 channels they differ.
