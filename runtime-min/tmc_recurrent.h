@@ -188,8 +188,7 @@ static inline int32_t rnn_y_offset(const RecurrentParams *p, int32_t t, int32_t 
          p->hidden_size;
 }
 static inline int32_t rnn_state_offset(const RecurrentParams *p, int32_t b) {
-  return (p->layout ? b * p->num_directions + p->direction
-                    : p->direction * p->batch + b) *
+  return (p->layout ? b * p->num_directions + p->direction : p->direction * p->batch + b) *
          p->hidden_size;
 }
 

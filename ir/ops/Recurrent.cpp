@@ -18,9 +18,9 @@ namespace {
 
 /// The activation functions of the ONNX recurrent ops (matched ignoring case,
 /// as ONNX Runtime does).
-const char *const kRnnActivations[] = {"Relu",       "Tanh",        "Sigmoid", "Affine",
-                                       "LeakyRelu",  "ThresholdedRelu",        "ScaledTanh",
-                                       "HardSigmoid", "Elu",        "Softsign", "Softplus"};
+const char *const kRnnActivations[] = {
+    "Relu",       "Tanh",        "Sigmoid", "Affine",   "LeakyRelu", "ThresholdedRelu",
+    "ScaledTanh", "HardSigmoid", "Elu",     "Softsign", "Softplus"};
 
 struct RecurrentKind {
   int64_t gates;      ///< gate blocks in W and R
@@ -112,8 +112,8 @@ llvm::Error inferRecurrent(Node &node) {
   if (layout != 0 && layout != 1)
     return nodeError(node, "layout " + llvm::Twine(layout) + " is not 0 or 1");
   if (node.hasAttr("clip") && !(node.getFloat("clip", 0.0f) > 0.0f))
-    return nodeError(node, "clip " + formatFloat(node.getFloat("clip", 0.0f)) +
-                               " must be positive");
+    return nodeError(node,
+                     "clip " + formatFloat(node.getFloat("clip", 0.0f)) + " must be positive");
 
   // Activations: one list for all directions, names checked here, counted
   // per direction (RNN's schema default, ["Tanh", "Tanh"], is also accepted
@@ -122,9 +122,9 @@ llvm::Error inferRecurrent(Node &node) {
     llvm::ArrayRef<std::string> names = a->getStrings();
     bool rnnDefault = kind == OpKind::RNN && nd == 1 && names.size() == 2;
     if (names.size() != rk.activations * nd && !rnnDefault)
-      return nodeError(node, "activations lists " + llvm::Twine(names.size()) +
-                                 " functions; " + opName(kind) + " with direction " +
-                                 direction + " takes " + llvm::Twine(rk.activations * nd));
+      return nodeError(node, "activations lists " + llvm::Twine(names.size()) + " functions; " +
+                                 opName(kind) + " with direction " + direction + " takes " +
+                                 llvm::Twine(rk.activations * nd));
     for (const std::string &n : names) {
       bool known = false;
       for (const char *k : kRnnActivations)
@@ -167,8 +167,8 @@ llvm::Error inferRecurrent(Node &node) {
     return e;
   if (auto e = checkShape(node, 4, "sequence_lens", {batch}, "batch_size"))
     return e;
-  const char *stateMeaning =
-      layout ? "batch_size, num_directions, hidden_size" : "num_directions, batch_size, hidden_size";
+  const char *stateMeaning = layout ? "batch_size, num_directions, hidden_size"
+                                    : "num_directions, batch_size, hidden_size";
   std::initializer_list<int64_t> state0 = {nd, batch, hidden}, state1 = {batch, nd, hidden};
   if (auto e = checkShape(node, 5, "initial_h", layout ? state1 : state0, stateMeaning))
     return e;

@@ -19,7 +19,8 @@ llvm::Expected<int64_t> constScalar(const Node &node, unsigned i, llvm::StringRe
   if (!v)
     return v.takeError();
   if (v->size() != 1)
-    return nodeError(node, "input " + llvm::Twine(i) + " (" + what + ") must be a scalar, not " +
+    return nodeError(node, "input " + llvm::Twine(i) + " (" + what +
+                               ") must be a scalar, not " +
                                shapeToString(node.input(i)->shape()));
   return (*v)[0];
 }

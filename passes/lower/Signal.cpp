@@ -43,8 +43,9 @@ llvm::Expected<Lowering> lowerDFT(const Node &node) {
   return dispatchType(x->dtype(), [&](auto tag) -> llvm::Expected<Lowering> {
     using T = typename decltype(tag)::type;
     if constexpr (std::is_floating_point_v<T>) {
-      return single(makeCall(templ("tmc::dft", {CName<T>::get()}), &tmc::dft<T>, p,
-                             {KernelArg::in(x), KernelArg::out(y), KernelArg::scratch(scratch)}));
+      return single(
+          makeCall(templ("tmc::dft", {CName<T>::get()}), &tmc::dft<T>, p,
+                   {KernelArg::in(x), KernelArg::out(y), KernelArg::scratch(scratch)}));
     } else {
       return noKernel(node, x->dtype());
     }
@@ -110,7 +111,8 @@ llvm::Expected<Lowering> melCall(const Node &node, const tmc::MelParams &p) {
       if constexpr (std::is_integral_v<TI> && !std::is_same_v<TI, bool> &&
                     !std::is_same_v<TO, bool>) {
         return single(makeCall(
-            templ("tmc::mel_weight_matrix", {CName<TI>::get(), CName<TF>::get(), CName<TO>::get()}),
+            templ("tmc::mel_weight_matrix",
+                  {CName<TI>::get(), CName<TF>::get(), CName<TO>::get()}),
             &tmc::mel_weight_matrix<TI, TF, TO>, p,
             {KernelArg::in(rate), KernelArg::in(lo), KernelArg::in(hi), KernelArg::out(y)}));
       } else {

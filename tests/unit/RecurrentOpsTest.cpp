@@ -120,8 +120,9 @@ TEST_CASE("Recurrent ops: output shapes for both layouts and omitted outputs") {
   {
     // GRU without hidden_size: taken from R. Only Y_h requested (two outputs).
     OneNode b;
-    CHECK(b.infer(OpKind::GRU, {b.in({4, 1, 3}, DType::F64), b.in({1, 15, 3}, DType::F64),
-                                b.in({1, 15, 5}, DType::F64)},
+    CHECK(b.infer(OpKind::GRU,
+                  {b.in({4, 1, 3}, DType::F64), b.in({1, 15, 3}, DType::F64),
+                   b.in({1, 15, 5}, DType::F64)},
                   {}, 2) == "f64[4,1,1,5], f64[1,1,5]");
   }
   {
@@ -145,14 +146,16 @@ TEST_CASE("Recurrent ops: attribute and shape errors") {
   CHECK(lstm(h3, {1, 8, 3}) ==
         "node 'n' (LSTM): W ('x1') has shape [1,8,3]; expected [1,12,3] (num_directions, "
         "4*hidden_size, input_size)");
-  CHECK(lstm({{"hidden_size", int64_t(3)}, {"direction", "sideways"}}) ==
-        "node 'n' (LSTM): direction 'sideways' is not one of forward, reverse or bidirectional");
+  CHECK(
+      lstm({{"hidden_size", int64_t(3)}, {"direction", "sideways"}}) ==
+      "node 'n' (LSTM): direction 'sideways' is not one of forward, reverse or bidirectional");
   CHECK(lstm({{"hidden_size", int64_t(3)}, {"direction", "bidirectional"}}) ==
         "node 'n' (LSTM): W ('x1') has shape [1,12,3]; expected [2,12,3] (num_directions, "
         "4*hidden_size, input_size)");
   CHECK(lstm({{"hidden_size", int64_t(3)}, {"activations", Strings{"Sigmoid", "Tanh"}}}) ==
         "node 'n' (LSTM): activations lists 2 functions; LSTM with direction forward takes 3");
-  CHECK(lstm({{"hidden_size", int64_t(3)}, {"activations", Strings{"Sigmoid", "Swish", "Tanh"}}}) ==
+  CHECK(lstm({{"hidden_size", int64_t(3)},
+              {"activations", Strings{"Sigmoid", "Swish", "Tanh"}}}) ==
         "node 'n' (LSTM): activation 'Swish' is not one of Relu, Tanh, Sigmoid, Affine, "
         "LeakyRelu, ThresholdedRelu, ScaledTanh, HardSigmoid, Elu, Softsign, Softplus");
   CHECK(lstm({{"hidden_size", int64_t(3)}, {"clip", -1.0f}}) ==
@@ -196,7 +199,8 @@ TEST_CASE("Signal ops: output shapes") {
   {
     // The window gives the frame length; two-sided.
     OneNode b;
-    CHECK(b.infer(OpKind::STFT, {b.in({2, 10, 2}, DType::F64), b.ints({3}), b.in({4}, DType::F64)},
+    CHECK(b.infer(OpKind::STFT,
+                  {b.in({2, 10, 2}, DType::F64), b.ints({3}), b.in({4}, DType::F64)},
                   {{"onesided", int64_t(0)}}) == "f64[2,3,4,2]");
   }
   {
@@ -206,9 +210,8 @@ TEST_CASE("Signal ops: output shapes") {
   }
   {
     OneNode b;
-    CHECK(b.infer(OpKind::MelWeightMatrix,
-                  {b.ints({8}), b.ints({16}), b.ints({8000}), b.in({}), b.in({})}) ==
-          "f32[9,8]");
+    CHECK(b.infer(OpKind::MelWeightMatrix, {b.ints({8}), b.ints({16}), b.ints({8000}), b.in({}),
+                                            b.in({})}) == "f32[9,8]");
   }
 }
 
@@ -238,10 +241,12 @@ TEST_CASE("Signal ops: errors") {
   }
   {
     OneNode b;
-    CHECK(b.infer(OpKind::STFT, {b.in({1, 64, 1}), b.in({}, DType::I64), nullptr, b.ints({16})}) ==
-          "node 'n' (STFT): input 1 (frame_step, 'x1') must be known at compile time, but it is "
-          "computed from runtime data; bind the graph input it depends on with --const "
-          "NAME=FILE");
+    CHECK(
+        b.infer(OpKind::STFT,
+                {b.in({1, 64, 1}), b.in({}, DType::I64), nullptr, b.ints({16})}) ==
+        "node 'n' (STFT): input 1 (frame_step, 'x1') must be known at compile time, but it is "
+        "computed from runtime data; bind the graph input it depends on with --const "
+        "NAME=FILE");
   }
   {
     OneNode b;
@@ -281,23 +286,43 @@ TEST_CASE("LSTM: bidirectional with sequence_lens, initial states, peepholes and
   output %yc
 }
 )",
-                  {bytesOf<float>({-0.9f, -0.15f, 0.6f, -0.6f, 0.15f, 0.9f, -0.3f, 0.45f, -0.75f,
-                                   0, 0.75f, -0.45f}),
+                  {bytesOf<float>({-0.9f, -0.15f, 0.6f, -0.6f, 0.15f, 0.9f, -0.3f, 0.45f,
+                                   -0.75f, 0, 0.75f, -0.45f}),
                    bytesOf<int32_t>({3, 1})});
   REQUIRE(out.size() == 3);
   checkClose(as<float>(out[0]),
-             D{-0.18619284, -0.087806493, -0.0498764329, 0.213648066, -0.0709709153,
-               0.0725799128, 0.17258659, -0.146042019, -0.158800676, -0.0200055521, 0, 0,
-               -0.0167292263, 0.0108712194, 0, 0, -0.183324233, -0.113893315, 0, 0,
-               -0.0794913918, -0.0504486933, 0, 0},
+             D{-0.18619284,
+               -0.087806493,
+               -0.0498764329,
+               0.213648066,
+               -0.0709709153,
+               0.0725799128,
+               0.17258659,
+               -0.146042019,
+               -0.158800676,
+               -0.0200055521,
+               0,
+               0,
+               -0.0167292263,
+               0.0108712194,
+               0,
+               0,
+               -0.183324233,
+               -0.113893315,
+               0,
+               0,
+               -0.0794913918,
+               -0.0504486933,
+               0,
+               0},
              1e-5);
   checkClose(as<float>(out[1]),
              D{-0.183324233, -0.113893315, -0.0498764329, 0.213648066, -0.0709709153,
                0.0725799128, 0.17258659, -0.146042019},
              1e-5);
   checkClose(as<float>(out[2]),
-             D{-0.458735913, -0.268609881, -0.102188036, 0.404119909, -0.147892877,
-               0.122979991, 0.275239319, -0.369695902},
+             D{-0.458735913, -0.268609881, -0.102188036, 0.404119909, -0.147892877, 0.122979991,
+               0.275239319, -0.369695902},
              1e-5);
 }
 
@@ -314,8 +339,8 @@ TEST_CASE("GRU: batch-major double, linear_before_reset, HardSigmoid and LeakyRe
   output %yh
 }
 )",
-                  {bytesOf<double>({-0.9, -0.15, 0.6, -0.3, 0.45, -0.75, -0.6, 0.15, 0.9, 0,
-                                    0.75, -0.45})});
+                  {bytesOf<double>(
+                      {-0.9, -0.15, 0.6, -0.3, 0.45, -0.75, -0.6, 0.15, 0.9, 0, 0.75, -0.45})});
   REQUIRE(out.size() == 2);
   checkClose(as<double>(out[0]),
              D{0.12455003, 0.205836982, 0.0633651018, 0.111445419, 0.213724986, 0.236122727,
@@ -331,7 +356,8 @@ TEST_CASE("RNN: reverse with a zero-length sequence and Relu") {
   //   t = 1: x = -0.6, h = [0.75, 1]: [0.3 - 0.575 + 0.35, -0.12 + 0.475 + 0.3]
   //          = [0.075, 0.655];
   //   t = 0: x = -0.15: [0.075 - 0.1685 + 0.35, -0.03 + 0.2695 + 0.3] = [0.2565, 0.5395].
-  auto out = eval(R"(graph @g {
+  auto out = eval(
+      R"(graph @g {
   input %x: f32[3,2,1]
   input %sl: i32[2]
   const %w: f32[1,2,1] = [-0.5, 0.2]
@@ -343,8 +369,7 @@ TEST_CASE("RNN: reverse with a zero-length sequence and Relu") {
   output %yh
 }
 )",
-                  {bytesOf<float>({-0.9f, -0.15f, 0.6f, -0.6f, 0.15f, 0.9f}),
-                   bytesOf<int32_t>({0, 2})});
+      {bytesOf<float>({-0.9f, -0.15f, 0.6f, -0.6f, 0.15f, 0.9f}), bytesOf<int32_t>({0, 2})});
   REQUIRE(out.size() == 2);
   checkClose(as<float>(out[0]), D{0, 0, 0.2565, 0.5395, 0, 0, 0.075, 0.655, 0, 0, 0, 0}, 1e-6);
   checkClose(as<float>(out[1]), D{0, 0, 0.2565, 0.5395}, 1e-6);
@@ -414,26 +439,27 @@ TEST_CASE("STFT: windowed frames, onesided") {
 TEST_CASE("Window functions: periodic, symmetric, integer and one-point windows") {
   auto one = [](const std::string &op, const std::string &attrs, const std::string &type,
                 int size) {
-    std::string text = "graph @g {\n  const %n: i64[] = [" + std::to_string(size) + "]\n  %y = " +
-                       op + " \"w\"(%n)" + attrs + ": " + type + "\n  output %y\n}\n";
+    std::string text = "graph @g {\n  const %n: i64[] = [" + std::to_string(size) +
+                       "]\n  %y = " + op + " \"w\"(%n)" + attrs + ": " + type +
+                       "\n  output %y\n}\n";
     auto out = eval(text, {});
     REQUIRE(out.size() == 1);
     return out[0];
   };
   // Hann: 0.5 - 0.5 cos(2 pi n / N); periodic N = 4, symmetric N = 4 for 5 points.
   checkClose(as<float>(one("HannWindow", "", "f32[4]", 4)), D{0, 0.5, 1, 0.5}, 1e-7);
-  checkClose(as<float>(one("HannWindow", " {periodic = 0}", "f32[5]", 5)),
-             D{0, 0.5, 1, 0.5, 0}, 1e-7);
+  checkClose(as<float>(one("HannWindow", " {periodic = 0}", "f32[5]", 5)), D{0, 0.5, 1, 0.5, 0},
+             1e-7);
   // Hamming in int32: 25/46 - 21/46 cos(...) = [0.087, 1, 0.087] truncates to [0, 1, 0].
-  CHECK(as<int32_t>(one("HammingWindow", " {output_datatype = 6, periodic = 0}", "i32[3]", 3)) ==
-        std::vector<int32_t>{0, 1, 0});
+  CHECK(as<int32_t>(one("HammingWindow", " {output_datatype = 6, periodic = 0}", "i32[3]",
+                        3)) == std::vector<int32_t>{0, 1, 0});
   // Blackman in double: 0.42 - 0.5 cos(t) + 0.08 cos(2t) at t = 0, pi/2, pi, 3pi/2.
   checkClose(as<double>(one("BlackmanWindow", " {output_datatype = 11}", "f64[4]", 4)),
              D{0, 0.34, 1, 0.34}, 1e-15);
   // Integer outputs truncate the float value: the Blackman peak (1 - 1e-16 in
   // double) is 1, the ends (-1.4e-17) are 0, also unsigned.
-  CHECK(as<uint8_t>(one("BlackmanWindow", " {output_datatype = 2, periodic = 0}", "u8[3]", 3)) ==
-        std::vector<uint8_t>{0, 1, 0});
+  CHECK(as<uint8_t>(one("BlackmanWindow", " {output_datatype = 2, periodic = 0}", "u8[3]",
+                        3)) == std::vector<uint8_t>{0, 1, 0});
   // A one-point symmetric window is 1 (N would be 0).
   checkClose(as<float>(one("BlackmanWindow", " {periodic = 0}", "f32[1]", 1)), D{1}, 0);
 }
