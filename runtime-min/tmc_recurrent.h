@@ -15,8 +15,8 @@
 // - sequence_lens: a batch row of length L runs steps 0..L-1 (reverse: L-1..0);
 //   Y is zero at its steps L..seq_length-1, and Y_h / Y_c hold the state after
 //   its last step (zero when L is 0, as ONNX Runtime gives).
-// - clip bounds every gate's pre-activation to [-clip, clip]; HUGE_VALF is
-//   no clip.
+// - clip bounds every gate's pre-activation to [-clip, clip] (the cell state
+//   fed to h is not clipped, as in ONNX Runtime); HUGE_VALF is no clip.
 //
 //===----------------------------------------------------------------------===//
 #ifndef TMC_RECURRENT_H
