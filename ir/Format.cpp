@@ -2,6 +2,8 @@
 #include "ir/Format.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringRef.h"
+#include <cassert>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -23,29 +25,22 @@ struct ScopedCLocale {
   ~ScopedCLocale() { uselocale(old); }
 };
 
-template <typename T> std::string shortest(T v, int maxDigits) {
+/// The shortest decimal that reads back to the same value (std::to_chars: a
+/// Ryu-style algorithm, exact and independent of the C locale).
+template <typename T> std::string shortest(T v) {
   if (std::isnan(v))
     return "nan";
   if (std::isinf(v))
     return v < 0 ? "-inf" : "inf";
-  ScopedCLocale scoped;
   char buf[64];
-  for (int digits = 1; digits <= maxDigits; ++digits) {
-    std::snprintf(buf, sizeof(buf), "%.*g", digits, static_cast<double>(v));
-    T back;
-    if constexpr (sizeof(T) == 4)
-      back = std::strtof(buf, nullptr);
-    else
-      back = std::strtod(buf, nullptr);
-    if (std::memcmp(&back, &v, sizeof(T)) == 0)
-      break;
-  }
-  return buf;
+  auto r = std::to_chars(buf, buf + sizeof(buf), v);
+  assert(r.ec == std::errc() && "to_chars buffer too small");
+  return std::string(buf, r.ptr);
 }
 } // namespace
 
-std::string formatFloat(float v) { return shortest(v, 9); }
-std::string formatDouble(double v) { return shortest(v, 17); }
+std::string formatFloat(float v) { return shortest(v); }
+std::string formatDouble(double v) { return shortest(v); }
 
 bool parseFloat(llvm::StringRef text, float &out) {
   ScopedCLocale scoped;
