@@ -15,6 +15,18 @@ using namespace infer;
 
 static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+/// Refuses window attribute values beyond 2^31 - 1, so that the size
+/// arithmetic below cannot overflow (no tensor tinymlc handles is larger).
+static llvm::Error checkWindowValues(const Node &node,
+                                     std::initializer_list<const char *> names) {
+  for (const char *name : names)
+    for (int64_t v : node.getInts(name))
+      if (v > kMaxTensorBytes || v < -kMaxTensorBytes)
+        return nodeError(node, "attribute '" + llvm::Twine(name) + "' value " +
+                                   llvm::Twine(v) + " is out of range");
+  return llvm::Error::success();
+}
+
 /// Output size and padding of a sliding window, following the ONNX spec:
 /// - explicit pads: out = floor((in + pb + pe - effective_kernel) / stride) + 1
 ///   (ceil instead of floor with ceil_mode, dropping a last window that would
@@ -25,6 +37,8 @@ static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 llvm::Expected<WindowGeometry> windowGeometry(const Node &node, llvm::ArrayRef<int64_t> inSpatial,
                                               llvm::ArrayRef<int64_t> kernel) {
   size_t rank = inSpatial.size();
+  if (auto e = checkWindowValues(node, {"strides", "dilations", "pads", "kernel_shape"}))
+    return std::move(e);
   WindowGeometry g;
   g.in.assign(inSpatial.begin(), inSpatial.end());
   g.kernel.assign(kernel.begin(), kernel.end());
@@ -191,8 +205,9 @@ llvm::Error inferGlobalPool(Node &node) {
   if (node.kind() == OpKind::GlobalLpPool) {
     if (auto e = checkAttrs(node, {{"p", Attribute::Kind::Int}}))
       return e;
-    if (node.getInt("p", 2) < 1)
-      return nodeError(node, "p " + llvm::Twine(node.getInt("p", 2)) + " must be 1 or more");
+    int64_t p = node.getInt("p", 2);
+    if (p < 1 || p > 1 << 16)
+      return nodeError(node, "p " + llvm::Twine(p) + " is out of range [1, 65536]");
   } else if (auto e = checkAttrs(node, {})) {
     return e;
   }
@@ -259,6 +274,9 @@ llvm::Expected<WindowGeometry> convTransposeGeometry(const Node &node,
                                                      llvm::ArrayRef<int64_t> inSpatial,
                                                      llvm::ArrayRef<int64_t> kernel) {
   size_t rank = inSpatial.size();
+  if (auto e = checkWindowValues(node, {"strides", "dilations", "pads", "kernel_shape",
+                                        "output_padding", "output_shape"}))
+    return e;
   WindowGeometry g;
   g.in.assign(inSpatial.begin(), inSpatial.end());
   g.kernel.assign(kernel.begin(), kernel.end());
@@ -401,8 +419,9 @@ llvm::Error inferLpPool(Node &node) {
     return e;
   if (auto e = checkType(node, 0, kFloat))
     return e;
-  if (node.getInt("p", 2) < 1)
-    return nodeError(node, "p " + llvm::Twine(node.getInt("p", 2)) + " must be 1 or more");
+  int64_t p = node.getInt("p", 2);
+  if (p < 1 || p > 1 << 16)
+    return nodeError(node, "p " + llvm::Twine(p) + " is out of range [1, 65536]");
   Value *x = node.input(0);
   if (x->rank() < 3 || x->rank() > 5)
     return nodeError(node, "input '" + x->name() + "' has shape " + shapeToString(x->shape()) +
@@ -426,6 +445,8 @@ llvm::Error inferLpPool(Node &node) {
 /// (or cropped) at the end of each axis to output_shape, as ONNX's test data
 /// (and ONNX Runtime) have it.
 llvm::Expected<Shape> maxUnpoolIndexShape(const Node &node) {
+  if (auto e = checkWindowValues(node, {"strides", "pads", "kernel_shape"}))
+    return e;
   Value *x = node.input(0);
   size_t rank = static_cast<size_t>(x->rank() - 2);
   std::vector<int64_t> kernel = node.getInts("kernel_shape");
@@ -531,8 +552,9 @@ llvm::Error inferRoiAlign(Node &node) {
   int64_t oh = node.getInt("output_height", 1), ow = node.getInt("output_width", 1);
   if (oh < 1 || ow < 1)
     return nodeError(node, "output_height and output_width must be positive");
-  if (node.getInt("sampling_ratio", 0) < 0)
-    return nodeError(node, "sampling_ratio must not be negative");
+  int64_t sr = node.getInt("sampling_ratio", 0);
+  if (sr < 0 || sr > 1 << 16)
+    return nodeError(node, "sampling_ratio " + llvm::Twine(sr) + " is out of range [0, 65536]");
   if (auto e = checkType(node, 0, kFloat))
     return e;
   if (auto e = checkSameType(node, {0, 1}))

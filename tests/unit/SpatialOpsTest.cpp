@@ -167,6 +167,8 @@ TEST_CASE("ConvTranspose: invalid nodes are located errors") {
         "node 'n' (ConvTranspose): pads [2,1] leave no output along axis 2 (full size 3)");
   CHECK(convT({1, 1, 2}, {1, 1, 2}, {{"output_shape", Ints{4, 4}}}) ==
         "node 'n' (ConvTranspose): attribute 'output_shape' has 2 values, expected 1");
+  CHECK(convT({1, 1, 2}, {1, 1, 2}, {{"dilations", Ints{int64_t(1) << 40}}}) ==
+        "node 'n' (ConvTranspose): attribute 'dilations' value 1099511627776 is out of range");
   CHECK(convT({1, 1, 2}, {1, 1, 2}, {{"output_padding", Ints{-1}}}) ==
         "node 'n' (ConvTranspose): output_padding must not be negative");
   CHECK(convT({1, 1, 2}, {1, 1, 2}, {{"kernel_shape", Ints{3}}}) ==
@@ -248,9 +250,14 @@ TEST_CASE("LpPool: shapes and errors") {
         "node 'n' (LpPool): attribute 'ceil_mode' is not supported");
   OneNode e;
   CHECK(e.infer(OpKind::LpPool, {e.in({1, 2, 7})}, {{"kernel_shape", Ints{2}}, {"p", int64_t(0)}}) ==
-        "node 'n' (LpPool): p 0 must be 1 or more");
+        "node 'n' (LpPool): p 0 is out of range [1, 65536]");
   OneNode f;
   CHECK(f.infer(OpKind::GlobalLpPool, {f.in({2, 3, 4, 5, 6})}) == "f32[2,3,1,1,1]");
+  // Hostile values are errors, not overflows.
+  OneNode g;
+  CHECK(g.infer(OpKind::LpPool, {g.in({1, 2, 7})},
+                {{"kernel_shape", Ints{2}}, {"strides", Ints{int64_t(1) << 62}}}) ==
+        "node 'n' (LpPool): attribute 'strides' value 4611686018427387904 is out of range");
 }
 
 TEST_CASE("LpPool: p = 1, 2 and 3 with padding") {
