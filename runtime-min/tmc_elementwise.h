@@ -506,8 +506,15 @@ static inline void binary(const BinaryParams *p, const A *a, const B *b, R *y) {
   A(int32_t, b_strides, 8)
 TMC_DEFINE_PARAMS(WhereParams, TMC_WHERE_PARAMS)
 
+/// One element of Where; skips the copy when y is the chosen operand (in place).
+template <int ES> static inline void where_move(unsigned char *dst, const unsigned char *src) {
+  if (dst != src)
+    memcpy(dst, src, ES);
+}
+
 /// y = c ? a : b elementwise with numpy broadcasting of all three (strides as
-/// in binary; rank 0 means no operand is broadcast). Moves ES-byte elements.
+/// in binary; rank 0 means no operand is broadcast). Moves ES-byte elements;
+/// y may be an operand that has the output's shape (in place).
 template <int ES>
 static inline void where(const WhereParams *p, const bool *c, const void *a, const void *b,
                          void *y) {
@@ -516,7 +523,7 @@ static inline void where(const WhereParams *p, const bool *c, const void *a, con
   unsigned char *yb = static_cast<unsigned char *>(y);
   if (p->rank == 0) {
     for (int32_t i = 0; i < p->count; ++i)
-      memcpy(yb + i * ES, (c[i] ? ab : bb) + i * ES, ES);
+      where_move<ES>(yb + i * ES, (c[i] ? ab : bb) + i * ES);
     return;
   }
   const int32_t r = p->rank;
@@ -527,7 +534,7 @@ static inline void where(const WhereParams *p, const bool *c, const void *a, con
   for (int32_t o = 0; o < p->count; o += inner) {
     for (int32_t i = 0; i < inner; ++i) {
       const unsigned char *src = c[co + i * sc] ? ab + (ao + i * sa) * ES : bb + (bo + i * sb) * ES;
-      memcpy(yb + (o + i) * ES, src, ES);
+      where_move<ES>(yb + (o + i) * ES, src);
     }
     for (int32_t d = r - 2; d >= 0; --d) {
       ++idx[d];

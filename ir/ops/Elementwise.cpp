@@ -141,12 +141,21 @@ llvm::Error inferBinary(Node &node) {
       return nodeError(node, "direction must be \"LEFT\" or \"RIGHT\", not \"" + dir + "\"");
   }
   std::optional<Shape> out = broadcastShapes(a->shape(), b->shape());
-  if (!out)
-    return noBroadcast(node, a, b);
-  if (node.kind() == OpKind::PRelu && llvm::ArrayRef<int64_t>(*out) != a->shape())
+  if (node.kind() == OpKind::PRelu && (!out || llvm::ArrayRef<int64_t>(*out) != a->shape())) {
+    // The slope broadcasts to X, numpy-style (opset 7 on); a per-channel
+    // slope of older exporters is [C], which lines up with the last axis.
+    std::string hint;
+    if (b->rank() == 1 && a->rank() >= 3 && a->shape()[1] == b->shape()[0]) {
+      Shape perChannel(a->rank() - 1, 1);
+      perChannel[0] = b->shape()[0];
+      hint = "; a per-channel slope must have shape " + shapeToString(perChannel);
+    }
     return nodeError(node, "slope shape " + shapeToString(b->shape()) +
                                " does not broadcast to the input shape " +
-                               shapeToString(a->shape()));
+                               shapeToString(a->shape()) + hint);
+  }
+  if (!out)
+    return noBroadcast(node, a, b);
   setOutput(node, 0, boolOut ? DType::Bool : a->dtype(), *out);
   return llvm::Error::success();
 }

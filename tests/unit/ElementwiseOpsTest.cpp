@@ -203,6 +203,14 @@ TEST_CASE("elementwise inference: errors") {
 }
 )") == "node 'n' (PRelu): slope shape [4,3] does not broadcast to the input shape [1,3]");
   CHECK(parseError(R"(graph @g {
+  input %x: f32[2,3,4]
+  input %s: f32[3]
+  %y = PRelu "n"(%x, %s): f32[2,3,4]
+  output %y
+}
+)") == "node 'n' (PRelu): slope shape [3] does not broadcast to the input shape [2,3,4]; a "
+       "per-channel slope must have shape [3,1]");
+  CHECK(parseError(R"(graph @g {
   input %a: i32[2]
   input %b: i32[2]
   %y = Sum "n"(%a, %b): i32[2]
