@@ -12,6 +12,9 @@
 
 #include "ir/Graph.h"
 #include "llvm/Support/Error.h"
+#include <map>
+#include <string>
+#include <vector>
 
 namespace tinymlc {
 
@@ -34,6 +37,20 @@ struct SliceGeometry {
   Shape starts, steps, out;
 };
 llvm::Expected<SliceGeometry> sliceGeometry(const Node &node);
+
+/// Which axes of input 0 a reduction (Reduce*, also the reduction inside
+/// MeanVarianceNormalization) reduces, from its axes attribute or input.
+llvm::Expected<std::vector<bool>> reducedAxes(const Node &node);
+
+/// Resolves an Einsum equation against the operand shapes:
+/// - `operands[k]` spells operand k's dimensions, one character each: the
+///   equation's letters, with the dimensions an ellipsis stands for written
+///   as the digits '0'.. (right-aligned across operands, so they broadcast);
+/// - `output` spells the result's dimensions the same way (implicit mode:
+///   the ellipsis digits, then the letters used once, in ASCII order);
+/// - `dims` maps every character to its size (size-1 dims broadcast).
+llvm::Error einsumLetters(const Node &node, std::vector<std::string> &operands,
+                          std::string &output, std::map<char, int64_t> &dims);
 
 /// Numpy broadcast of two shapes; std::nullopt if incompatible.
 std::optional<Shape> broadcastShapes(llvm::ArrayRef<int64_t> a, llvm::ArrayRef<int64_t> b);

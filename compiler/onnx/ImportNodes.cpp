@@ -155,7 +155,7 @@ Importer::emit(OpKind kind, const std::string &name, std::vector<Value *> inputs
     n->setAttr(k, std::move(v));
   if (auto e = inferNode(*n)) {
     graph->eraseNodes([&](const Node &m) { return &m == n; });
-    return std::move(e);
+    return e;
   }
   auto folded = foldNode(*n);
   if (!folded) {

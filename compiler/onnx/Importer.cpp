@@ -398,20 +398,20 @@ llvm::Error Importer::importOutputs() {
 
 llvm::Expected<std::unique_ptr<Graph>> Importer::run() {
   if (auto e = readModel())
-    return std::move(e);
+    return e;
   if (auto e = applyPins())
-    return std::move(e);
+    return e;
   if (auto e = checkAndConvert())
-    return std::move(e);
+    return e;
   graph = std::make_unique<Graph>();
   if (auto e = importInputs())
-    return std::move(e);
+    return e;
   for (const auto &fn : model.functions())
     localFunctions[{fn.domain(), fn.name()}] = &fn;
   if (auto e = importBody(model.graph(), top))
-    return std::move(e);
+    return e;
   if (auto e = importOutputs())
-    return std::move(e);
+    return e;
   graph->removeUnusedValues();
   return std::move(graph);
 }

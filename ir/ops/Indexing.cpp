@@ -522,14 +522,7 @@ llvm::Error inferScatterND(Node &node) {
 // Einsum
 //===----------------------------------------------------------------------===//
 
-/// Resolves an Einsum equation against the operand shapes:
-/// - `operands[k]` spells operand k's dimensions, one character each: the
-///   equation's letters, with the dimensions an ellipsis stands for written
-///   as the digits '0'.. (right-aligned across operands, so they broadcast);
-/// - `output` spells the result's dimensions the same way (implicit mode:
-///   the ellipsis digits, then the letters used once, in ASCII order);
-/// - `dims` maps every character to its size (size-1 dims broadcast).
-/// Declared again in passes/lower/Indexing.cpp, which lowers from it.
+/// See ir/ShapeInference.h.
 llvm::Error einsumLetters(const Node &node, std::vector<std::string> &operands,
                           std::string &output, std::map<char, int64_t> &dims) {
   std::string eq;

@@ -65,7 +65,7 @@ llvm::Error inferDet(Node &node) {
   return llvm::Error::success();
 }
 
-/// Which axes of input 0 a reduction reduces (lowering uses it too).
+/// See ir/ShapeInference.h.
 llvm::Expected<std::vector<bool>> reducedAxes(const Node &node) {
   Value *x = node.input(0);
   int64_t r = x->rank();

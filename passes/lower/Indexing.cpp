@@ -14,10 +14,6 @@
 
 namespace tinymlc {
 
-// Defined in ir/ops/Indexing.cpp (see there).
-llvm::Error einsumLetters(const Node &node, std::vector<std::string> &operands,
-                          std::string &output, std::map<char, int64_t> &dims);
-
 namespace lower {
 TINYMLC_PARAMS(TileParams, TMC_TILE_PARAMS, "tmc_index.h")
 TINYMLC_PARAMS(FillParams, TMC_FILL_PARAMS, "tmc_index.h")

@@ -11,6 +11,7 @@
 #include "tmc_linear.h"
 #include "tmc_normalize.h"
 #include "tmc_pool.h"
+#include "tmc_reduce.h"
 #include <utility>
 
 namespace tinymlc {
@@ -89,6 +90,8 @@ TINYMLC_PARAMS(CopyParams, TMC_COPY_PARAMS, "tmc_data.h")
 TINYMLC_PARAMS(StridedCopyParams, TMC_STRIDED_COPY_PARAMS, "tmc_data.h")
 TINYMLC_PARAMS(PadParams, TMC_PAD_PARAMS, "tmc_data.h")
 TINYMLC_PARAMS(GatherParams, TMC_GATHER_PARAMS, "tmc_data.h")
+// Reductions and MeanVarianceNormalization share the reduction geometry.
+TINYMLC_PARAMS(ReduceParams, TMC_REDUCE_PARAMS, "tmc_reduce.h")
 // A family's own parameter structs are registered in its lowering file, in
 // namespace tinymlc::lower, before their first use:
 //   namespace tinymlc::lower { TINYMLC_PARAMS(TopKParams, TMC_TOPK_PARAMS, "tmc_reduce.h") }
@@ -206,6 +209,11 @@ tmc::StridedCopyParams stridedCopyParams(llvm::ArrayRef<int64_t> dims,
                                          llvm::ArrayRef<int64_t> inStrides,
                                          llvm::ArrayRef<int64_t> outStrides, int64_t inOffset,
                                          int64_t outOffset);
+
+/// The box geometry of reducing `shape` over the axes marked in `reduced`
+/// (passes/lower/Reduce.cpp): unit dims dropped, kept and reduced dims each
+/// merged with their inner neighbour when contiguous.
+tmc::ReduceParams reduceParams(llvm::ArrayRef<int64_t> shape, const std::vector<bool> &reduced);
 
 /// The strided-copy kernel call for element type `t`.
 KernelCall stridedCopyCall(DType t, const tmc::StridedCopyParams &p, const Value *in,

@@ -10,12 +10,6 @@ TINYMLC_PARAMS(InstanceNormParams, TMC_INSTANCE_NORM_PARAMS, "tmc_normalize.h")
 TINYMLC_PARAMS(LayerNormParams, TMC_LAYER_NORM_PARAMS, "tmc_normalize.h")
 TINYMLC_PARAMS(LpNormParams, TMC_LP_NORM_PARAMS, "tmc_normalize.h")
 TINYMLC_PARAMS(LRNParams, TMC_LRN_PARAMS, "tmc_normalize.h")
-// MeanVarianceNormalization runs on the reduction geometry of tmc_reduce.h;
-// the traits are identical to those in passes/lower/Reduce.cpp.
-TINYMLC_PARAMS(ReduceParams, TMC_REDUCE_PARAMS, "tmc_reduce.h")
-
-// Defined in passes/lower/Reduce.cpp.
-tmc::ReduceParams reduceParams(llvm::ArrayRef<int64_t> shape, const std::vector<bool> &reduced);
 } // namespace lower
 
 using namespace lower;

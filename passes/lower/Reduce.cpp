@@ -1,4 +1,5 @@
 //===- Reduce.cpp - lowering of reductions, ArgMax/Min, CumSum, TopK, Det --===//
+#include "ir/ShapeInference.h"
 #include "passes/lower/LowerUtils.h"
 #include "tmc_reduce.h"
 #include <cstring>
@@ -6,11 +7,7 @@
 
 namespace tinymlc {
 
-// Defined with the inference routines (ir/ops/Reduce.cpp).
-llvm::Expected<std::vector<bool>> reducedAxes(const Node &node);
-
 namespace lower {
-TINYMLC_PARAMS(ReduceParams, TMC_REDUCE_PARAMS, "tmc_reduce.h")
 TINYMLC_PARAMS(ArgReduceParams, TMC_ARG_REDUCE_PARAMS, "tmc_reduce.h")
 TINYMLC_PARAMS(CumSumParams, TMC_CUMSUM_PARAMS, "tmc_reduce.h")
 TINYMLC_PARAMS(TopKParams, TMC_TOPK_PARAMS, "tmc_reduce.h")
