@@ -31,6 +31,17 @@ struct WindowGeometry {
 llvm::Expected<WindowGeometry> windowGeometry(const Node &node, llvm::ArrayRef<int64_t> inSpatial,
                                               llvm::ArrayRef<int64_t> kernel);
 
+/// The same for ConvTranspose: `out` is the output's spatial size, the pads
+/// are those of the equivalent strided scatter (ir/ops/Spatial.cpp explains
+/// how output_shape, output_padding and auto_pad resolve).
+llvm::Expected<WindowGeometry> convTransposeGeometry(const Node &node,
+                                                     llvm::ArrayRef<int64_t> inSpatial,
+                                                     llvm::ArrayRef<int64_t> kernel);
+
+/// The shape MaxUnpool's indices address: the input of the MaxPool being
+/// undone ([N, C, (in - 1) * stride - pads + kernel...]).
+llvm::Expected<Shape> maxUnpoolIndexShape(const Node &node);
+
 /// Start and step per axis (all axes, defaults filled in) and the output
 /// shape of a Slice node, with ONNX's clamping rules applied.
 struct SliceGeometry {

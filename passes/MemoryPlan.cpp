@@ -86,6 +86,8 @@ bool inPlaceKind(OpKind k) {
   case OpKind::Add: case OpKind::Sub: case OpKind::Mul: case OpKind::Div:
   case OpKind::Clip: case OpKind::Cast: case OpKind::BatchNormalization:
   case OpKind::Softmax: case OpKind::LogSoftmax: case OpKind::Hardmax:
+  case OpKind::Mod: case OpKind::Pow: case OpKind::PRelu: case OpKind::BitShift:
+  case OpKind::And: case OpKind::Or: case OpKind::Xor: case OpKind::Where:
     return true;
   default:
     return false;
@@ -642,7 +644,7 @@ llvm::Expected<MemoryPlan> Planner::run() {
   assignSlots();
   computeLiveness();
   if (auto e = assignRegions())
-    return std::move(e);
+    return e;
   return finish();
 }
 

@@ -8,8 +8,10 @@ set -euo pipefail
 build_pkgs=(cmake ninja-build g++ libonnx-dev libprotobuf-dev protobuf-compiler llvm-16-dev
             libzstd-dev libcli11-dev nlohmann-json3-dev doctest-dev)
 # Tests: ONNX's conformance data, and Debian's python3 with onnx and numpy to
-# read it (/usr/bin/python3; another python3 earlier on PATH is not used).
-test_pkgs=(libonnx-testdata python3 python3-onnx python3-numpy)
+# read it (/usr/bin/python3; another python3 earlier on PATH is not used);
+# node and npm for ONNX Runtime (onnxruntime-node, package.json), the
+# reference runtime of the real-model tests.
+test_pkgs=(libonnx-testdata python3 python3-onnx python3-numpy nodejs)
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-build}" == test ]]; then
@@ -22,15 +24,33 @@ for p in "${want[@]}"; do
     missing+=("$p")
   fi
 done
-if ((${#missing[@]} == 0)); then
-  exit 0
-fi
 
-echo "installing: ${missing[*]}"
+npm_deps() {
+  # ONNX Runtime for node, from npm: --ignore-scripts because its install
+  # script downloads GPU extras (unreachable offline); the CPU library ships
+  # inside the package.
+  if [[ "${1:-build}" == test && ! -d node_modules/onnxruntime-node ]]; then
+    if ! command -v npm > /dev/null; then
+      # Debian's nodejs comes without npm (NodeSource's includes it).
+      "${sudo[@]}" apt-get install -y -qq --no-install-recommends npm
+    fi
+    echo "installing onnxruntime-node (npm)"
+    npm install --ignore-scripts --no-audit --no-fund --loglevel=error
+  fi
+}
+cd "$(dirname "$0")/.."
 sudo=()
 if [[ $(id -u) -ne 0 ]]; then
   sudo=(sudo)
 fi
 export DEBIAN_FRONTEND=noninteractive
+
+if ((${#missing[@]} == 0)); then
+  npm_deps "${1:-build}"
+  exit 0
+fi
+
+echo "installing: ${missing[*]}"
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+npm_deps "${1:-build}"

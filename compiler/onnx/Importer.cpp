@@ -271,13 +271,75 @@ llvm::Error Importer::checkAndConvert() {
   } catch (const std::exception &e) {
     return makeError("ONNX shape inference failed: " + firstLines(e.what()));
   }
+  fixOldSemantics();
+  // Upsample (opsets 7-9) and Resize-10 sample at x_out / scale, rounding
+  // down for nearest; the converter turns them into Resize-11+ without
+  // saying so, whose defaults are half_pixel and round_prefer_floor.
+  std::set<std::string> asymmetricResizes;
+  for (const auto &np : model.graph().node())
+    if ((np.op_type() == "Upsample" || (np.op_type() == "Resize" && info.opset < 11)) &&
+        np.output_size())
+      asymmetricResizes.insert(np.output(0));
   try {
     model = onnx::version_conversion::ConvertVersion(model, kTargetOpset);
   } catch (const std::exception &e) {
     return makeError("cannot convert the model from opset " + llvm::Twine(info.opset) + " to " +
                      llvm::Twine(kTargetOpset) + ": " + firstLines(e.what()));
   }
+  for (auto &np : *model.mutable_graph()->mutable_node()) {
+    if (np.op_type() != "Resize" || !np.output_size() || !asymmetricResizes.count(np.output(0)))
+      continue;
+    auto setString = [&](const char *name, const char *value) {
+      for (auto &a : *np.mutable_attribute())
+        if (a.name() == name) {
+          a.set_s(value);
+          return;
+        }
+      onnx::AttributeProto *a = np.add_attribute();
+      a->set_name(name);
+      a->set_type(onnx::AttributeProto::STRING);
+      a->set_s(value);
+    };
+    setString("coordinate_transformation_mode", "asymmetric");
+    setString("nearest_mode", "floor");
+  }
   return llvm::Error::success();
+}
+
+void Importer::fixOldSemantics() {
+  if (info.opset >= 7)
+    return;
+  // Before opset 7, PRelu's slope [C] applied per channel of [N, C, ...];
+  // from opset 7 it broadcasts numpy-style from the right. Give the slope
+  // the trailing unit dims that keep its old meaning.
+  onnx::GraphProto *g = model.mutable_graph();
+  std::map<std::string, int> ranks;
+  auto noteRank = [&](const onnx::ValueInfoProto &vi) {
+    if (vi.type().tensor_type().has_shape())
+      ranks[vi.name()] = vi.type().tensor_type().shape().dim_size();
+  };
+  for (const auto &vi : g->input())
+    noteRank(vi);
+  for (const auto &vi : g->value_info())
+    noteRank(vi);
+  std::set<std::string> reshaped;
+  for (const auto &np : g->node()) {
+    if (np.op_type() != "PRelu" || np.input_size() < 2 || !reshaped.insert(np.input(1)).second)
+      continue;
+    auto xr = ranks.find(np.input(0));
+    if (xr == ranks.end() || xr->second < 3)
+      continue;
+    for (auto &init : *g->mutable_initializer()) {
+      if (init.name() != np.input(1) || init.dims_size() != 1 || init.dims(0) == 1)
+        continue;
+      for (int k = 2; k < xr->second; ++k)
+        init.add_dims(1);
+      for (auto &vi : *g->mutable_input())
+        if (vi.name() == init.name() && vi.type().tensor_type().has_shape())
+          for (int k = 2; k < xr->second; ++k)
+            vi.mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(1);
+    }
+  }
 }
 
 llvm::Error Importer::importInputs() {

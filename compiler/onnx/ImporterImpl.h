@@ -60,6 +60,9 @@ private:
   llvm::Error readModel();
   llvm::Error applyPins();
   llvm::Error checkAndConvert();
+  /// Rewrites what the version converter would carry over with a changed
+  /// meaning (PRelu's per-channel slope before opset 7).
+  void fixOldSemantics();
   llvm::Error importInputs();
   llvm::Error importOutputs();
 

@@ -96,6 +96,40 @@ int64_t nodeMacs(const Node &node) {
     Value *a = node.input(0), *y = node.output(0);
     return y->numElements() * a->shape().back();
   }
+  case OpKind::ConvTranspose: {
+    // every input element scatters into M/group * kernel elements of the output
+    Value *x = node.input(0), *w = node.input(1);
+    return x->numElements() * (w->numElements() / w->shape()[0]);
+  }
+  case OpKind::LSTM:
+  case OpKind::GRU:
+  case OpKind::RNN: {
+    // per time step and batch row, every gate row of W and R is a dot
+    // product (W: [dirs, gates*H, I], R: [dirs, gates*H, H]); LSTM
+    // peepholes add 3H per direction
+    Value *x = node.input(0);
+    int64_t t = x->shape()[0], b = x->shape()[1];
+    if (node.getInt("layout", 0))
+      std::swap(t, b);
+    int64_t perStep = node.input(1)->numElements() + node.input(2)->numElements();
+    if (node.kind() == OpKind::LSTM && node.input(7))
+      perStep += node.input(7)->numElements();
+    return t * b * perStep;
+  }
+  case OpKind::Einsum: {
+    // one multiply-accumulate per point of the space of all distinct letters
+    std::vector<std::string> operands;
+    std::string output;
+    std::map<char, int64_t> dims;
+    if (llvm::Error e = einsumLetters(node, operands, output, dims)) {
+      llvm::consumeError(std::move(e));
+      return 0;
+    }
+    int64_t n = 1;
+    for (const auto &[letter, size] : dims)
+      n *= size;
+    return operands.size() > 1 ? n : 0;
+  }
   default:
     return 0;
   }

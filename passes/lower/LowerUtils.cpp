@@ -1,5 +1,6 @@
 //===- LowerUtils.cpp - helpers shared by the lowering routines -----------===//
 #include "passes/lower/LowerUtils.h"
+#include <cmath>
 #include <cstring>
 #include <limits>
 
@@ -57,6 +58,19 @@ void ParamPrinter::array(const char *name, const int32_t *v, int n) {
     if (i)
       s += ", ";
     s += std::to_string(v[i]);
+  }
+  fields.push_back({name, s + "}"});
+}
+
+void ParamPrinter::array(const char *name, const float *v, int n) {
+  int last = n; // trailing zeros are left to aggregate initialisation
+  while (last > 0 && v[last - 1] == 0.0f && !std::signbit(v[last - 1]))
+    --last;
+  std::string s = "{";
+  for (int i = 0; i < last; ++i) {
+    ParamPrinter one;
+    one.field("", v[i]);
+    s += (i ? ", " : "") + one.fields[0].text;
   }
   fields.push_back({name, s + "}"});
 }

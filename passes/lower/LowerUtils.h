@@ -62,6 +62,7 @@ public:
   void field(const char *name, int32_t v) { fields.push_back({name, std::to_string(v)}); }
   void field(const char *name, float v);
   void array(const char *name, const int32_t *v, int n);
+  void array(const char *name, const float *v, int n);
 };
 
 template <typename P> struct ParamsTraits;

@@ -13,53 +13,17 @@
 
 namespace tinymlc {
 
-// Defined in ir/ops/Spatial.cpp next to windowGeometry (their declarations
-// belong in ir/ShapeInference.h).
-llvm::Expected<WindowGeometry> convTransposeGeometry(const Node &node,
-                                                     llvm::ArrayRef<int64_t> inSpatial,
-                                                     llvm::ArrayRef<int64_t> kernel);
-llvm::Expected<Shape> maxUnpoolIndexShape(const Node &node);
-
 namespace lower {
-// This family's parameter structs. Resize has float arrays, which the shared
-// TINYMLC_PARAMS printer does not take, so the family prints arrays itself.
-inline void printArray(ParamPrinter &pr, const char *name, const int32_t *v, int n) {
-  pr.array(name, v, n);
-}
-inline void printArray(ParamPrinter &pr, const char *name, const float *v, int n) {
-  int last = n; // trailing zeros are left to aggregate initialisation
-  while (last > 0 && v[last - 1] == 0.0f)
-    --last;
-  std::string s = "{";
-  for (int i = 0; i < last; ++i) {
-    ParamPrinter one;
-    one.field("", v[i]);
-    s += (i ? ", " : "") + one.fields[0].text;
-  }
-  pr.fields.push_back({name, s + "}"});
-}
-#define TINYMLC_SPATIAL_FIELD(type, name) pr.field(#name, p.name);
-#define TINYMLC_SPATIAL_ARRAY(type, name, n) printArray(pr, #name, p.name, n);
-#define TINYMLC_SPATIAL_PARAMS(P, FIELDS, HEADER)                                              \
-  template <> struct ParamsTraits<tmc::P> {                                                    \
-    static const char *name() { return "tmc::" #P; }                                           \
-    static const char *header() { return HEADER; }                                             \
-    static void print(const tmc::P &p, ParamPrinter &pr) {                                     \
-      FIELDS(TINYMLC_SPATIAL_FIELD, TINYMLC_SPATIAL_ARRAY)                                     \
-    }                                                                                          \
-  };
-TINYMLC_SPATIAL_PARAMS(ConvTransposeParams, TMC_CONV_TRANSPOSE_PARAMS, "tmc_conv.h")
-TINYMLC_SPATIAL_PARAMS(LpPoolParams, TMC_LP_POOL_PARAMS, "tmc_pool.h")
-TINYMLC_SPATIAL_PARAMS(GlobalLpPoolParams, TMC_GLOBAL_LP_POOL_PARAMS, "tmc_pool.h")
-TINYMLC_SPATIAL_PARAMS(MaxUnpoolParams, TMC_MAX_UNPOOL_PARAMS, "tmc_pool.h")
-TINYMLC_SPATIAL_PARAMS(MaxRoiPoolParams, TMC_MAX_ROI_POOL_PARAMS, "tmc_pool.h")
-TINYMLC_SPATIAL_PARAMS(ResizeParams, TMC_RESIZE_PARAMS, "tmc_resize.h")
-TINYMLC_SPATIAL_PARAMS(GridSampleParams, TMC_GRID_SAMPLE_PARAMS, "tmc_resize.h")
-TINYMLC_SPATIAL_PARAMS(RoiAlignParams, TMC_ROI_ALIGN_PARAMS, "tmc_resize.h")
-TINYMLC_SPATIAL_PARAMS(NmsParams, TMC_NMS_PARAMS, "tmc_resize.h")
-#undef TINYMLC_SPATIAL_PARAMS
-#undef TINYMLC_SPATIAL_ARRAY
-#undef TINYMLC_SPATIAL_FIELD
+// This family's parameter structs.
+TINYMLC_PARAMS(ConvTransposeParams, TMC_CONV_TRANSPOSE_PARAMS, "tmc_conv.h")
+TINYMLC_PARAMS(LpPoolParams, TMC_LP_POOL_PARAMS, "tmc_pool.h")
+TINYMLC_PARAMS(GlobalLpPoolParams, TMC_GLOBAL_LP_POOL_PARAMS, "tmc_pool.h")
+TINYMLC_PARAMS(MaxUnpoolParams, TMC_MAX_UNPOOL_PARAMS, "tmc_pool.h")
+TINYMLC_PARAMS(MaxRoiPoolParams, TMC_MAX_ROI_POOL_PARAMS, "tmc_pool.h")
+TINYMLC_PARAMS(ResizeParams, TMC_RESIZE_PARAMS, "tmc_resize.h")
+TINYMLC_PARAMS(GridSampleParams, TMC_GRID_SAMPLE_PARAMS, "tmc_resize.h")
+TINYMLC_PARAMS(RoiAlignParams, TMC_ROI_ALIGN_PARAMS, "tmc_resize.h")
+TINYMLC_PARAMS(NmsParams, TMC_NMS_PARAMS, "tmc_resize.h")
 } // namespace lower
 
 using namespace lower;

@@ -42,7 +42,7 @@ SHAPE_INPUTS = {
     "Reshape": [1], "Expand": [1], "Tile": [1], "Squeeze": [1], "Unsqueeze": [1],
     "Pad": [1, 2], "Slice": [1, 2, 3, 4], "TopK": [1], "Range": [0, 1, 2],
     "ConstantOfShape": [0], "OneHot": [1], "Resize": [1, 2, 3], "Upsample": [1],
-    "Split": [1], "CumSum": [1], "NonMaxSuppression": [2, 3, 4], "Dropout": [1, 2],
+    "Split": [1], "CumSum": [1], "Dropout": [1, 2],
     "Trilu": [1], "MaxUnpool": [2], "DFT": [1], "STFT": [1, 2, 3],
     "HannWindow": [0], "HammingWindow": [0], "BlackmanWindow": [0],
     "MelWeightMatrix": [0, 1, 2, 3, 4], "ReduceSum": [1], "ReduceMean": [1],

@@ -6,7 +6,10 @@ For every model in ../shared/models (or $TINYMLC_MODELS) listed below, runs
 |got - ref| <= max(1e-4 + 1e-3 * |ref|, 2 * max_abs_diff_opt_vs_noopt), the
 second term being twice the spread between two correct ONNX Runtime runs
 (ref.json). digits-cnn also runs the 360 held-out images and must classify
-them as well as ONNX Runtime does (355/360).
+them as well as ONNX Runtime does (355/360). silero-vad-v5 also runs as a
+stream of 10 frames, each frame's stateN fed back as the next state, against
+ONNX Runtime run the same way (onnxruntime-node, tests/models/silero_stream.js;
+`npm install --ignore-scripts` in the checkout installs it).
 
 Models marked `pending` name the issue that will make them compile; they are
 tried and reported, and do not fail the run. Exit code 77 (ctest: skipped)
@@ -26,7 +29,13 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
-# name, extra tinymlc arguments, required or the issue that will bring it
+# Silero's input and state have dynamic dims; sr only picks the 16 kHz
+# branch of its If nodes, so it is compiled in as a constant.
+SILERO_PINS = ["--shape", "input=1x512", "--shape", "state=2x1x128",
+               "--const", "sr={ref}/input_2.bin"]
+
+# name, extra tinymlc arguments ({ref}: the model's ref folder), required or
+# the issue that will bring it
 MODELS = [
     ("mnist-8", [], "required"),
     ("tflm-hello-world-sine", ["--dim", "N=1"], "required"),
@@ -36,7 +45,7 @@ MODELS = [
     ("mlperf-tiny-vww-mobilenetv1-float", [], "required"),
     ("mobilenetv2-035-96-random", [], "required"),
     ("resnet8-cifar-random", [], "required"),
-    ("silero-vad-v5", [], "pending: operator coverage (issue 3)"),
+    ("silero-vad-v5", SILERO_PINS, "required"),
     ("mlperf-tiny-kws-dscnn-qdq", [], "pending: quantisation (issue 5)"),
     ("mlperf-tiny-vww-mobilenetv1-qdq", [], "pending: quantisation (issue 5)"),
     ("mlperf-tiny-ic-resnet8-qdq", [], "pending: quantisation (issue 5)"),
@@ -69,7 +78,11 @@ def check_model(tinymlc, models_dir, entry, work):
     d = os.path.join(models_dir, folder)
     model = os.path.join(d, file or "model.onnx")
     ref = json.load(open(os.path.join(d, "ref", "ref.json")))
-    inputs = [(i["name"], os.path.join(d, "ref", i["file"])) for i in ref["inputs"]]
+    refdir = os.path.join(d, "ref")
+    extra = [a.replace("{ref}", refdir) for a in extra]
+    consts = {a.split("=")[0] for a, prev in zip(extra[1:], extra) if prev == "--const"}
+    inputs = [(i["name"], os.path.join(refdir, i["file"])) for i in ref["inputs"]
+              if i["name"] not in consts]
     outdir = tempfile.mkdtemp(dir=work)
     r, secs = run(tinymlc, model, extra, inputs, outdir)
     if r.returncode != 0:
@@ -110,6 +123,83 @@ def digits_accuracy(tinymlc, models_dir, work):
     return ok, "%d/%d held-out images correct (ONNX Runtime: 355/360)" % (correct, labels.size)
 
 
+STREAM_DRIVER = r"""
+#include "vad.h"
+#include <stdio.h>
+#include <string.h>
+/* frames.bin: n frames of 512 floats; writes per frame prob + stateN. */
+int main(int argc, char **argv) {
+  static float frame[512], state[256], prob[1], next[256];
+  FILE *in = fopen(argv[1], "rb"), *out = fopen(argv[2], "wb");
+  if (!in || !out || argc != 3) return 2;
+  memset(state, 0, sizeof state);
+  while (fread(frame, sizeof frame, 1, in) == 1) {
+    const void *inputs[2] = {frame, state};
+    void *outputs[2] = {prob, next};
+    vad_invoke(inputs, outputs);
+    fwrite(prob, sizeof prob, 1, out);
+    fwrite(next, sizeof next, 1, out);
+    memcpy(state, next, sizeof state);
+  }
+  return fclose(out) != 0;
+}
+"""
+
+
+def silero_stream(tinymlc, models_dir, work, frames=10):
+    """Silero VAD fed its own state for `frames` frames, against ONNX Runtime."""
+    d = os.path.join(models_dir, "silero-vad-v5")
+    model = os.path.join(d, "model.onnx")
+    ort = os.path.join(ROOT, "node_modules", "onnxruntime-node")
+    if not os.path.isdir(ort) or not shutil.which("node"):
+        return False, ("needs node and onnxruntime-node: run `npm install --ignore-scripts` in "
+                       "%s (scripts/install-deps.sh test does)" % ROOT)
+    w = tempfile.mkdtemp(dir=work)
+    # Seeded audio-like frames: a swept tone in noise, louder in the middle.
+    rng = np.random.default_rng(20261123)
+    t = np.arange(frames * 512) / 16000.0
+    env = np.repeat(np.hanning(frames + 2)[1:-1], 512)
+    audio = 0.4 * env * np.sin(2 * np.pi * (200 + 400 * t) * t) + 0.02 * rng.standard_normal(t.size)
+    audio.astype(np.float32).tofile(os.path.join(w, "frames.bin"))
+    r = subprocess.run(["node", os.path.join(HERE, "silero_stream.js"), model,
+                        os.path.join(w, "frames.bin"), os.path.join(w, "ort.bin")],
+                       capture_output=True, text=True, timeout=300)
+    if r.returncode != 0:
+        return False, "onnxruntime-node failed: " + r.stderr.strip()[:200]
+    gen = os.path.join(w, "gen")
+    args = [a.replace("{ref}", os.path.join(d, "ref")) for a in SILERO_PINS]
+    r = subprocess.run([tinymlc, "compile", model, "--name", "vad", "-o", gen] + args,
+                       capture_output=True, text=True, timeout=300)
+    if r.returncode != 0:
+        return False, "tinymlc compile failed: " + r.stderr.strip()[:200]
+    with open(os.path.join(w, "main.cpp"), "w") as f:
+        f.write(STREAM_DRIVER)
+    exe = os.path.join(w, "stream")
+    r = subprocess.run([os.environ.get("CXX", "c++"), "-std=c++11", "-O2", "-Wall", "-Wextra",
+                        "-Werror", "-pedantic", "-fno-exceptions", "-fno-rtti", "-I" + gen,
+                        os.path.join(w, "main.cpp"), os.path.join(gen, "vad.cpp"),
+                        os.path.join(gen, "vad_weights.cpp"), "-o", exe, "-lm"],
+                       capture_output=True, text=True, timeout=300)
+    if r.returncode != 0:
+        return False, "building the stream driver failed: " + r.stderr.strip()[:200]
+    r = subprocess.run([exe, os.path.join(w, "frames.bin"), os.path.join(w, "ours.bin")],
+                       capture_output=True, text=True, timeout=60)
+    if r.returncode != 0:
+        return False, "stream driver exited with %d" % r.returncode
+    got = np.fromfile(os.path.join(w, "ours.bin"), np.float32).astype(np.float64)
+    want = np.fromfile(os.path.join(w, "ort.bin"), np.float32).astype(np.float64)
+    if got.size != want.size or got.size != frames * 257:
+        return False, "%d values, expected %d" % (got.size, frames * 257)
+    tol = 1e-4 + 1e-3 * np.abs(want)
+    err = np.abs(got - want)
+    if not (err <= tol).all():
+        i = int(np.argmax(err > tol))
+        return False, "frame %d value %d: %r, ONNX Runtime %r" % (i // 257, i % 257, got[i], want[i])
+    probs = want.reshape(frames, 257)[:, 0]
+    return True, "%d frames, max |err| %.3g (probabilities %.3f..%.3f)" % (
+        frames, err.max(), probs.min(), probs.max())
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--tinymlc", required=True)
@@ -133,6 +223,9 @@ def main():
             else:
                 print("%-4s %-40s %s -- %s" % ("new!" if ok else "todo", entry[0], status,
                                                  detail if ok else detail[:120]))
+        ok, detail = silero_stream(tinymlc, args.models, work)
+        failures += not ok
+        print("%-4s %-40s %s" % ("ok" if ok else "FAIL", "silero-vad-v5 10-frame stream", detail))
         ok, detail = digits_accuracy(tinymlc, args.models, work)
         failures += not ok
         print("%-4s %-40s %s" % ("ok" if ok else "FAIL", "digits-cnn accuracy", detail))
