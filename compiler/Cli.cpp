@@ -13,6 +13,7 @@
 #include "ir/Diagnostic.h"
 #include "ir/ShapeInference.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Format.h"
 #include <CLI/CLI.hpp>
 #include <map>
 #include <sstream>
@@ -31,6 +32,7 @@ struct ModelArgs {
   bool printAfterAll = false;
   std::string ramLimit, arena = "static", report;
   bool noSchedule = false;
+  bool timePhases = false;
 
   void add(CLI::App *app) {
     app->add_option("model", model, "the ONNX model (.onnx)")->required();
@@ -58,6 +60,9 @@ struct ModelArgs {
                     "external: the caller passes it with <name>_set_arena()");
     app->add_option("--report", report,
                     "also write the JSON report (<name>.report.json) to this file");
+    app->add_flag("--time-phases", timePhases,
+                  "print the time each compiler phase took (import, passes, lowering, "
+                  "planning, code generation) to stderr");
     app->add_flag("--no-schedule", noSchedule,
                   "keep the model's operator order instead of choosing one that needs less RAM");
   }
@@ -77,6 +82,15 @@ class UsageError : public std::runtime_error {
 public:
   using std::runtime_error::runtime_error;
 };
+
+void printPhases(llvm::raw_ostream &err, const Compilation &c) {
+  double total = 0;
+  for (const auto &[phase, secs] : c.phaseSeconds) {
+    err << llvm::format("  %-26s %9.1f ms\n", (phase + ":").c_str(), secs * 1e3);
+    total += secs;
+  }
+  err << llvm::format("  %-26s %9.1f ms\n", static_cast<const char *>("total:"), total * 1e3);
+}
 
 CompileOptions toCompileOptions(const ModelArgs &a) {
   CompileOptions o;
@@ -307,6 +321,8 @@ int tinymlcMain(int argc, const char *const *argv, llvm::raw_ostream &out,
       if (!quiet)
         err << reportSummary(c->model, c->codegen) << "  wrote " << c->files.size()
             << " files to " << outDir << "\n";
+      if (compileArgs.timePhases)
+        printPhases(err, *c);
       return kExitOk;
     }
     if (*run) {

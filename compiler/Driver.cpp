@@ -8,6 +8,7 @@
 #include "passes/Schedule.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
+#include <chrono>
 
 namespace tinymlc {
 
@@ -38,6 +39,12 @@ llvm::Expected<Compilation> compileModel(llvm::StringRef path, const CompileOpti
                           "digit)");
   c.codegen.modelFile = llvm::sys::path::filename(path).str();
 
+  auto clock = std::chrono::steady_clock::now();
+  auto phaseDone = [&](const char *phase) {
+    auto now = std::chrono::steady_clock::now();
+    c.phaseSeconds.emplace_back(phase, std::chrono::duration<double>(now - clock).count());
+    clock = now;
+  };
   auto g = importOnnxFile(path, opts.import);
   if (!g)
     return g.takeError();
@@ -52,12 +59,14 @@ llvm::Expected<Compilation> compileModel(llvm::StringRef path, const CompileOpti
     printGraph(*c.graph, printStream, po);
   }
 
+  phaseDone("import");
   c.passes.printAfter = opts.printAfter;
   c.passes.printAfterAll = opts.printAfterAll;
   c.passes.printStream = &printStream;
   if (auto e = runPipeline(*c.graph, c.passes))
     return withFile(std::move(e), path);
 
+  phaseDone("passes");
   c.model.graph = c.graph.get();
   for (const Node *n : c.graph->nodes()) {
     auto l = lowerNode(*n);
@@ -65,6 +74,7 @@ llvm::Expected<Compilation> compileModel(llvm::StringRef path, const CompileOpti
       return withFile(l.takeError(), path);
     c.model.lowerings.push_back(std::move(*l));
   }
+  phaseDone("lowering");
   PlanOptions plan;
   plan.regions[0].size = opts.ramLimit;
   if (opts.schedule) {
@@ -80,10 +90,12 @@ llvm::Expected<Compilation> compileModel(llvm::StringRef path, const CompileOpti
   if (auto e = validatePlan(*c.graph, c.model.plan))
     return makeError("internal error: the memory plan is invalid: " +
                      errorToString(std::move(e)));
+  phaseDone("schedule and memory plan");
   c.codegen.externalArena = opts.externalArena;
   c.files = emitCpp(c.model, c.codegen);
   c.files.push_back({c.codegen.name + ".report.json", reportJson(c.model, c.codegen)});
   c.files.push_back({c.codegen.name + ".memory.svg", planSvg(*c.graph, c.model.plan)});
+  phaseDone("code generation");
   return c;
 }
 

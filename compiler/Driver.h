@@ -36,6 +36,9 @@ struct Compilation {
   /// Sources, kernel headers and <name>.report.json.
   std::vector<GeneratedFile> files;
   PassContext passes;
+  /// Wall-clock seconds per phase (import, passes, lowering, planning,
+  /// codegen), in order; for --time-phases, never written to a file.
+  std::vector<std::pair<std::string, double>> phaseSeconds;
 };
 
 /// The targets this compiler knows.

@@ -221,17 +221,17 @@ llvm::Expected<int64_t> runCompiled(const Compilation &c, const RunOptions &opts
 
   std::string gen = join(work, "gen");
   if (auto e = writeFiles(c.files, gen))
-    return std::move(e);
+    return e;
   std::string main = join(work, "main.cpp");
   if (auto e = writeText(main, harness(c)))
-    return std::move(e);
+    return e;
   std::vector<std::string> inFiles, outFiles;
   for (size_t i = 0; i < data.size(); ++i) {
     inFiles.push_back(join(work, "input_" + std::to_string(i) + ".bin"));
     if (auto e = writeText(inFiles.back(),
                            llvm::StringRef(reinterpret_cast<const char *>(data[i].data()),
                                            data[i].size())))
-      return std::move(e);
+      return e;
   }
 
   // Build.

@@ -128,6 +128,8 @@ def run_case(args, suite, case, workroot):
     for vi in list(model.graph.input) + list(model.graph.output):
         if not vi.type.HasField("tensor_type"):
             return "n/a", "sequence, map or optional inputs and outputs", prim, distinct
+        if vi.type.tensor_type.elem_type == onnx.TensorProto.STRING:
+            return "n/a", "strings", prim, distinct
     for n in model.graph.node:
         if n.op_type == "BatchNormalization" and any(
                 a.name == "training_mode" and a.i for a in n.attribute):
