@@ -315,6 +315,20 @@ def _error(message, file=MODEL):
 
 USAGE_HINT = "run 'tinymlc --help' for usage"
 
+def nonzero_runtime_model():
+    """NonZero of a graph input: its output size depends on the data."""
+    _, helper, _, _ = _onnx()
+    return make_model([helper.make_node("NonZero", ["x"], ["y"], name="nz")],
+                      [tensor("x", [4])], [tensor("y", [1, 4], _onnx()[3].INT64)])
+
+
+def split_uneven_model():
+    """Split of 5 elements into 2 equal parts, sizes not given."""
+    _, helper, _, _ = _onnx()
+    return make_model([helper.make_node("Split", ["x"], ["a", "b"], name="sp", axis=0)],
+                      [tensor("x", [5])], [tensor("a", [3]), tensor("b", [2])])
+
+
 CASES = [
     # --- files that are not ONNX models -----------------------------------
     Case("truncated-model", ["compile", MODEL, "-o", "out"], 1,
@@ -365,6 +379,15 @@ CASES = [
          _error("input 's': is not a tensor; sequence, map and optional inputs are not "
                 "supported"),
          build=save(sequence_input_model)),
+    Case("nonzero-runtime-input", ["compile", MODEL, "-o", "out"], 1,
+         _error("node 'nz' (NonZero): input 0 (X, 'x') must be known at compile time: the "
+                "output shape of NonZero depends on its values; bind the graph input it "
+                "depends on with --const NAME=FILE"),
+         build=save(nonzero_runtime_model)),
+    Case("split-uneven", ["compile", MODEL, "-o", "out"], 1,
+         _error("node 'sp' (Split): axis 0 of size 5 cannot be split into 2 equal parts; give "
+                "the sizes with the split input"),
+         build=save(split_uneven_model)),
     Case("batchnorm-training-mode", ["compile", MODEL, "-o", "out"], 1,
          _error("node 'bn' (BatchNormalization): training mode is not supported (attribute "
                 "'training_mode' or the running mean/var outputs); export the model for "
