@@ -68,14 +68,129 @@ enum Activation {
 };
 
 // Math overloads, so that templates pick the float or double function.
-static inline float m_exp(float x) { return expf(x); }
+//
+// exp, log and tanh in float -- softmax, sigmoid, LSTM/GRU gates, the
+// functions real models spend their transcendental time in -- are computed
+// here from IEEE-754 float operations only, not by the C library: hosts'
+// and microcontrollers' libms round differently in the last place, and the
+// generated code must give the same bits on every target (and in the
+// compiler's own evaluator). Within 2 ulp of the exact result; the same
+// bits everywhere as long as the C++ compiler does not contract a * b + c
+// into a fused multiply-add (-ffp-contract=off, the default of -std=c++NN).
+
+static inline float bits_to_float(uint32_t u) {
+  float f;
+  memcpy(&f, &u, sizeof f);
+  return f;
+}
+static inline uint32_t float_to_bits(float f) {
+  uint32_t u;
+  memcpy(&u, &f, sizeof u);
+  return u;
+}
+
+/// 2^k for -126 <= k <= 127.
+static inline float pow2i(int32_t k) { return bits_to_float(uint32_t(k + 127) << 23); }
+
+/// e^x: x = k ln2 + r with |r| <= ln2 / 2 (Cody-Waite: ln2 split so that k
+/// times its high part is exact), e^r by its Taylor series to r^7 / 7!
+/// (error below 6e-9 relative), then scaled by 2^k in two steps near the
+/// ends of the range.
+static inline float m_exp(float x) {
+  if (x != x)
+    return x;
+  if (x > 88.7228394f) // ln(FLT_MAX)
+    return HUGE_VALF;
+  if (x < -103.972084f) // below half the smallest subnormal
+    return 0.0f;
+  const float kf = floorf(x * 1.44269502f + 0.5f);
+  const int32_t k = int32_t(kf);
+  const float r = (x - kf * 0.693145752f) - kf * 1.42860677e-6f;
+  float p = 1.0f / 5040.0f;
+  p = p * r + 1.0f / 720.0f;
+  p = p * r + 1.0f / 120.0f;
+  p = p * r + 1.0f / 24.0f;
+  p = p * r + 1.0f / 6.0f;
+  p = p * r + 0.5f;
+  p = p * r + 1.0f;
+  p = p * r + 1.0f;
+  if (k > 127)
+    return (p * 2.0f) * pow2i(k - 1);
+  if (k < -126)
+    return (p * pow2i(k + 64)) * pow2i(-64);
+  return p * pow2i(k);
+}
 static inline double m_exp(double x) { return exp(x); }
-static inline float m_log(float x) { return logf(x); }
+
+/// ln x: x = m 2^e with m in [sqrt(1/2), sqrt(2)), f = m - 1 (exact),
+/// s = f / (2 + f), ln(1 + f) = f - (f^2/2 - s (f^2/2 + R(s^2))) with the
+/// series of 2 atanh(s) in R, as fdlibm's logf arranges it.
+static inline float m_log(float x) {
+  uint32_t u = float_to_bits(x);
+  if (x != x || u == 0x7f800000u)
+    return x; // NaN, +inf
+  if (x == 0.0f)
+    return -HUGE_VALF;
+  if (u >> 31)
+    return NAN; // negative
+  int32_t e = 0;
+  if (u < 0x00800000u) { // subnormal: scale into the normal range
+    u = float_to_bits(x * 8388608.0f);
+    e = -23;
+  }
+  e += int32_t(u >> 23) - 127;
+  float m = bits_to_float((u & 0x007fffffu) | 0x3f800000u);
+  if (m > 1.41421354f) {
+    m *= 0.5f;
+    e += 1;
+  }
+  const float f = m - 1.0f;
+  const float s = f / (2.0f + f);
+  const float z = s * s;
+  float R = 0.181818187f; // 2/11
+  R = R * z + 0.222222224f;
+  R = R * z + 0.285714298f;
+  R = R * z + 0.400000006f;
+  R = R * z + 0.666666687f;
+  R = R * z;
+  const float hfsq = 0.5f * f * f;
+  const float lm = f - (hfsq - s * (hfsq + R));
+  const float ef = float(e);
+  return ef * 0.693145752f + (lm + ef * 1.42860677e-6f);
+}
 static inline double m_log(double x) { return log(x); }
-static inline float m_sqrt(float x) { return sqrtf(x); }
-static inline double m_sqrt(double x) { return sqrt(x); }
-static inline float m_tanh(float x) { return tanhf(x); }
+
+/// tanh x: x itself below 2^-12 (the cubic term is under half an ulp), its
+/// Taylor series to x^21 below 1/2 (error below 1e-10), 1 - 2 / (e^(2|x|) + 1)
+/// above, 1 from 9 on.
+static inline float m_tanh(float x) {
+  const float a = x < 0.0f ? -x : x;
+  if (!(a >= 2.44140625e-4f)) // also NaN and -0
+    return x;
+  float t;
+  if (a >= 9.0f) {
+    t = 1.0f;
+  } else if (a >= 0.5f) {
+    t = 1.0f - 2.0f / (m_exp(2.0f * a) + 1.0f);
+  } else {
+    const float z = a * a;
+    float p = 9.691537957e-05f;
+    p = p * z - 2.391291142e-04f;
+    p = p * z + 5.900274409e-04f;
+    p = p * z - 1.455834387e-03f;
+    p = p * z + 3.592128037e-03f;
+    p = p * z - 8.863235530e-03f;
+    p = p * z + 2.186948854e-02f;
+    p = p * z - 5.396825397e-02f;
+    p = p * z + 1.333333333e-01f;
+    p = p * z - 3.333333333e-01f;
+    t = a + a * (z * p);
+  }
+  return x < 0.0f ? -t : t;
+}
 static inline double m_tanh(double x) { return tanh(x); }
+static inline float m_sqrt(float x) { return sqrtf(x); } // IEEE: correctly rounded everywhere
+static inline double m_sqrt(double x) { return sqrt(x); }
 static inline float m_floor(float x) { return floorf(x); }
 static inline double m_floor(double x) { return floor(x); }
 static inline float m_ceil(float x) { return ceilf(x); }
