@@ -25,7 +25,7 @@ namespace tinymlc {
 struct CodegenOptions {
   /// Prefix of every symbol and file; a C identifier.
   std::string name = "model";
-  /// The model's file name (no directory), for the banner comment.
+  /// The model's file name (no directory): only the manifest records it.
   std::string modelFile;
   /// The caller supplies the arenas (<name>_set_arena) instead of static arrays.
   bool externalArena = false;
@@ -49,6 +49,9 @@ std::vector<GeneratedFile> emitCpp(const CompiledModel &m, const CodegenOptions 
 /// A C identifier from arbitrary text: characters outside [A-Za-z0-9_] become
 /// '_', and a leading digit gets a '_' prefix.
 std::string sanitizeIdentifier(llvm::StringRef s);
+
+/// Lower-case hex SHA-256 of `bytes` (LLVM Support's implementation).
+std::string sha256Hex(llvm::ArrayRef<uint8_t> bytes);
 
 /// Total bytes of the constants the generated code stores.
 int64_t weightBytes(const CompiledModel &m);

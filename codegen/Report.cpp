@@ -1,7 +1,9 @@
 //===- Report.cpp - the compile report ------------------------------------===//
 #include "codegen/Report.h"
 #include "ir/ShapeInference.h"
+#include "llvm/ADT/StringRef.h"
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 
 namespace tinymlc {
@@ -21,6 +23,59 @@ std::string withCommas(int64_t v) {
   return s;
 }
 
+std::vector<int64_t> shapeOf(const Value *v) {
+  return std::vector<int64_t>(v->shape().begin(), v->shape().end());
+}
+
+/// Bytes of the constants a node reads (each counted once per node).
+int64_t nodeWeightBytes(const Node &n) {
+  int64_t total = 0;
+  std::set<const Value *> seen;
+  for (const Value *in : n.inputs())
+    if (in && in->isConstant() && seen.insert(in).second)
+      total += static_cast<int64_t>(in->byteSize());
+  return total;
+}
+
+/// A rough cost of a step: one unit per MAC plus one per byte it reads or
+/// writes (inputs, weights, outputs); 0 for steps that emit no code.
+int64_t nodeCost(const Node &n, bool noCode) {
+  if (noCode)
+    return 0;
+  int64_t bytes = 0;
+  for (const Value *in : n.inputs())
+    if (in)
+      bytes += static_cast<int64_t>(in->byteSize());
+  for (const Value *out : n.outputs())
+    bytes += static_cast<int64_t>(out->byteSize());
+  return nodeMacs(n) + bytes;
+}
+
+bool stepHasNoCode(const CompiledModel &m, size_t i) {
+  return m.lowerings[i].isView || m.plan.elidedSteps.count(static_cast<int>(i)) != 0;
+}
+
+} // namespace
+
+CodeEstimate estimateCode(const CompiledModel &m) {
+  std::set<std::string> functions;
+  CodeEstimate e;
+  for (size_t i = 0; i < m.lowerings.size(); ++i) {
+    if (stepHasNoCode(m, i))
+      continue;
+    for (size_t c = 0; c < m.lowerings[i].calls.size(); ++c) {
+      if (m.plan.elidedCalls.count({static_cast<int>(i), static_cast<int>(c)}))
+        continue;
+      functions.insert(m.lowerings[i].calls[c].function);
+      ++e.calls;
+    }
+  }
+  e.kernels = static_cast<int64_t>(functions.size());
+  e.bytes = e.kernels * CodeEstimate::kBytesPerKernel + e.calls * CodeEstimate::kBytesPerCall;
+  return e;
+}
+
+namespace {
 nlohmann::json ioJson(const Value *v, const MemoryPlan &plan) {
   return {{"name", v->name()},
           {"dtype", dtypeName(v->dtype()).str()},
@@ -50,26 +105,61 @@ std::string reportJson(const CompiledModel &m, const CodegenOptions &opts) {
                        {"alignment", r.spec.alignment}});
   nlohmann::json ops = nlohmann::json::array();
   std::vector<Node *> nodes = g.nodes();
+  int64_t totalCost = 0;
+  for (size_t i = 0; i < nodes.size(); ++i)
+    totalCost += nodeCost(*nodes[i], stepHasNoCode(m, i));
   for (size_t i = 0; i < nodes.size(); ++i) {
-    std::vector<std::string> outs;
-    for (const Value *v : nodes[i]->outputs())
-      outs.push_back(v->name());
+    const Node &n = *nodes[i];
+    nlohmann::json ins = nlohmann::json::array(), outs = nlohmann::json::array(),
+                   weights = nlohmann::json::array();
+    for (const Value *v : n.inputs()) {
+      if (!v)
+        continue;
+      if (v->isConstant())
+        weights.push_back({{"name", v->name()},
+                           {"dtype", dtypeName(v->dtype()).str()},
+                           {"shape", shapeOf(v)},
+                           {"bytes", v->byteSize()},
+                           {"sha256", sha256Hex(v->bytes()).substr(0, 16)}});
+      else
+        ins.push_back({{"name", v->name()},
+                       {"dtype", dtypeName(v->dtype()).str()},
+                       {"shape", shapeOf(v)}});
+    }
+    for (const Value *v : n.outputs()) {
+      const Placement &p = m.plan.of(v);
+      outs.push_back({{"name", v->name()},
+                      {"dtype", dtypeName(v->dtype()).str()},
+                      {"shape", shapeOf(v)},
+                      {"bytes", v->byteSize()},
+                      {"region", m.plan.regions[p.region].spec.name},
+                      {"offset", p.offset}});
+    }
+    bool noCode = stepHasNoCode(m, i);
+    int64_t cost = nodeCost(n, noCode);
+    // Per-mille of the estimated run time, an integer so the bytes stay
+    // reproducible across C libraries.
+    int64_t permille = totalCost ? (cost * 1000 + totalCost / 2) / totalCost : 0;
     ops.push_back({{"step", i},
-                   {"name", nodes[i]->name()},
-                   {"op", opName(nodes[i]->kind()).str()},
-                   {"macs", nodeMacs(*nodes[i])},
+                   {"name", n.name()},
+                   {"op", opName(n.kind()).str()},
+                   {"macs", nodeMacs(n)},
+                   {"inputs", ins},
                    {"outputs", outs},
-                   {"no_code", m.lowerings[i].isView ||
-                                   m.plan.elidedSteps.count(static_cast<int>(i)) != 0}});
+                   {"weights", weights},
+                   {"weight_bytes", nodeWeightBytes(n)},
+                   {"est_cost", cost},
+                   {"est_time_permille", permille},
+                   {"no_code", noCode}});
   }
   nlohmann::json inputs = nlohmann::json::array(), outputs = nlohmann::json::array();
   for (const Value *v : g.inputs())
     inputs.push_back(ioJson(v, m.plan));
   for (const Value *v : g.outputs())
     outputs.push_back(ioJson(v, m.plan));
+  CodeEstimate code = estimateCode(m);
   nlohmann::json j = {
       {"name", opts.name},
-      {"model", opts.modelFile},
       {"macs", totalMacs(g)},
       {"inputs", inputs},
       {"outputs", outputs},
@@ -80,11 +170,90 @@ std::string reportJson(const CompiledModel &m, const CodegenOptions &opts) {
         {"peak_step", m.plan.peakStep},
         {"regions", regions},
         {"tensors", tensors}}},
-      {"flash", {{"weights_bytes", weightBytes(m)}}},
+      {"flash",
+       {{"weights_bytes", weightBytes(m)},
+        {"code_estimate_bytes", code.bytes},
+        {"kernel_functions", code.kernels},
+        {"kernel_calls", code.calls}}},
   };
   // Names that are not valid UTF-8 (ONNX does not enforce it) print with
   // U+FFFD instead of failing.
   return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+namespace {
+std::string mdCell(llvm::StringRef text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|' || c == '\\' || c == '`' || c == '*' || c == '_' || c == '<' || c == '>')
+      out += '\\';
+    out += (c == '\n' || c == '\r') ? ' ' : c;
+  }
+  return out;
+}
+
+std::string shapeText(const Value *v) {
+  std::string s = dtypeName(v->dtype()).str() + "[";
+  for (size_t i = 0; i < v->shape().size(); ++i)
+    s += (i ? "," : "") + std::to_string(v->shape()[i]);
+  return s + "]";
+}
+
+std::string permilleText(int64_t pm) {
+  return std::to_string(pm / 10) + "." + std::to_string(pm % 10) + "%";
+}
+} // namespace
+
+std::string reportMarkdown(const CompiledModel &m, const CodegenOptions &opts) {
+  const Graph &g = *m.graph;
+  std::string s = "# " + mdCell(opts.name) + ": compile report\n\n";
+  s += "Generated by tinymlc beside `" + opts.name + ".report.json` (the same figures, for tools) "
+       "and `" + opts.name + ".memory.svg` (the memory map).\n\n";
+  s += "| | |\n|---|---|\n";
+  s += "| MACs per inference | " + withCommas(totalMacs(g)) + " |\n";
+  s += "| RAM (arena) | " + withCommas(m.plan.arenaSize) + " B (lower bound " +
+       withCommas(m.plan.lowerBound) + " B, peak at step " + std::to_string(m.plan.peakStep) +
+       ") |\n";
+  if (m.plan.regions.size() > 1)
+    for (const PlannedRegion &r : m.plan.regions)
+      s += "| region " + mdCell(r.spec.name) + " | " + withCommas(r.used) + " B" +
+           (r.spec.size >= 0 ? " of " + withCommas(r.spec.size) + " B" : std::string()) + " |\n";
+  CodeEstimate code = estimateCode(m);
+  s += "| flash: weights | " + withCommas(weightBytes(m)) + " B |\n";
+  s += "| flash: code (estimate) | " + withCommas(code.bytes) + " B (" +
+       std::to_string(code.kernels) + " kernel functions, " + std::to_string(code.calls) +
+       " calls) |\n";
+  s += "| ops | " + std::to_string(g.numNodes()) + " |\n\n";
+  s += "## Layers\n\n";
+  s += "Estimated share of run time: each step's MACs plus the bytes it reads and writes, over "
+       "the model's total (a rough model: one unit per MAC and per byte).\n\n";
+  s += "| step | op | name | output shapes | MACs | weight bytes | arena offset | region | "
+       "est. time |\n";
+  s += "|---:|---|---|---|---:|---:|---:|---|---:|\n";
+  std::vector<Node *> nodes = g.nodes();
+  int64_t totalCost = 0;
+  for (size_t i = 0; i < nodes.size(); ++i)
+    totalCost += nodeCost(*nodes[i], stepHasNoCode(m, i));
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const Node &n = *nodes[i];
+    std::string shapes, offsets, regions;
+    for (const Value *v : n.outputs()) {
+      const Placement &p = m.plan.of(v);
+      shapes += (shapes.empty() ? "" : ", ") + shapeText(v);
+      offsets += (offsets.empty() ? "" : ", ") + std::to_string(p.offset);
+      std::string r = m.plan.regions[p.region].spec.name;
+      if (regions.find(r) == std::string::npos)
+        regions += (regions.empty() ? "" : ", ") + r;
+    }
+    bool noCode = stepHasNoCode(m, i);
+    int64_t cost = nodeCost(n, noCode);
+    int64_t pm = totalCost ? (cost * 1000 + totalCost / 2) / totalCost : 0;
+    s += "| " + std::to_string(i) + " | " + opName(n.kind()).str() + " | " + mdCell(n.name()) +
+         " | " + shapes + " | " + withCommas(nodeMacs(n)) + " | " +
+         withCommas(nodeWeightBytes(n)) + " | " + offsets + (noCode ? " (no code)" : "") +
+         " | " + mdCell(regions) + " | " + permilleText(pm) + " |\n";
+  }
+  return s;
 }
 
 std::string reportSummary(const CompiledModel &m, const CodegenOptions &opts) {

@@ -4,16 +4,21 @@
 //   compile  model.onnx -o DIR     generate C++ into DIR
 //   run      model.onnx --input NAME=FILE --output-dir DIR
 //   inspect  model.onnx            describe the model and what cannot compile
+//   diff     OLD NEW               what changed between two compiles
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Cli.h"
 #include "codegen/Report.h"
+#include "compiler/Diff.h"
 #include "compiler/Driver.h"
 #include "compiler/Runner.h"
 #include "ir/Diagnostic.h"
 #include "ir/ShapeInference.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include <CLI/CLI.hpp>
 #include <map>
 #include <sstream>
@@ -36,6 +41,9 @@ struct ModelArgs {
 
   void add(CLI::App *app) {
     app->add_option("model", model, "the ONNX model (.onnx)")->required();
+    addShapeOptions(app);
+  }
+  void addShapeOptions(CLI::App *app) {
     app->add_option("--dim", dims, "pin a named dynamic dimension: NAME=VALUE (repeatable)");
     app->add_option("--shape", shapes,
                     "give an input's whole shape: INPUT=DIMS, e.g. x=1x3x96x96 (repeatable)");
@@ -184,6 +192,57 @@ llvm::Error writeReport(const Compilation &c, const std::string &path) {
   return llvm::Error::success();
 }
 
+/// `compile --check`: the files a compile would write against those in `dir`.
+/// Files in `dir` count as extra when a compile could have written them (the
+/// model's prefix or a runtime header), so other files may live beside them.
+int checkDirectory(const Compilation &c, const std::string &dir, bool quiet,
+                   llvm::raw_ostream &err) {
+  if (!llvm::sys::fs::is_directory(dir)) {
+    err << "error: --check: '" << dir
+        << "' is not a directory; generate it first with the same command without --check\n";
+    return kExitUserError;
+  }
+  std::vector<std::string> differ, missing, extra;
+  std::set<std::string> expected;
+  for (const GeneratedFile &f : c.files) {
+    expected.insert(f.name);
+    llvm::SmallString<256> p(dir);
+    llvm::sys::path::append(p, f.name);
+    auto buf = llvm::MemoryBuffer::getFile(p, /*IsText=*/false,
+                                           /*RequiresNullTerminator=*/false);
+    if (!buf)
+      missing.push_back(f.name);
+    else if ((*buf)->getBuffer() != f.text)
+      differ.push_back(f.name);
+  }
+  const std::string &name = c.codegen.name;
+  std::error_code ec;
+  for (llvm::sys::fs::directory_iterator it(dir, ec), end; it != end && !ec; it.increment(ec)) {
+    std::string file = llvm::sys::path::filename(it->path()).str();
+    llvm::StringRef f(file);
+    bool ours = f.startswith(name + ".") || f.startswith(name + "_") ||
+                (f.startswith("tmc_") && f.endswith(".h"));
+    if (ours && !expected.count(file))
+      extra.push_back(file);
+  }
+  std::sort(extra.begin(), extra.end());
+  if (differ.empty() && missing.empty() && extra.empty()) {
+    if (!quiet)
+      err << "tinymlc: " << dir << " is up to date (" << c.files.size() << " files)\n";
+    return kExitOk;
+  }
+  err << "error: " << dir << " is not what this model and these flags generate:";
+  auto list = [&](const char *what, const std::vector<std::string> &files) {
+    if (!files.empty())
+      err << " " << what << ": " << llvm::join(files, ", ") << ";";
+  };
+  list("differ", differ);
+  list("missing", missing);
+  list("extra", extra);
+  err << " regenerate with the same command without --check\n";
+  return kExitUserError;
+}
+
 int inspect(const ModelArgs &a, llvm::raw_ostream &out, llvm::raw_ostream &err) {
   CompileOptions o = toCompileOptions(a);
   o.import.collectProblems = true;
@@ -239,15 +298,40 @@ int tinymlcMain(int argc, const char *const *argv, llvm::raw_ostream &out,
   CLI::App app{"tinymlc: an ahead-of-time compiler from ONNX to dependency-free C++ for "
                "microcontrollers"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "tinymlc 0.1.0");
+  app.set_version_flag("--version", std::string("tinymlc ") + toolVersion());
 
   ModelArgs compileArgs, runArgs, inspectArgs;
   std::string outDir;
   bool quiet = false;
   CLI::App *compile = app.add_subcommand("compile", "generate C++ sources for a model");
   compileArgs.addCompile(compile);
-  compile->add_option("-o,--output", outDir, "directory for the generated files")->required();
+  bool check = false;
+  compile->add_option("-o,--output", outDir, "directory for the generated files");
   compile->add_flag("-q,--quiet", quiet, "do not print the summary");
+  compile->add_flag("--check", check,
+                    "write nothing: compare what would be generated with the files in the -o "
+                    "directory and exit 1 naming those that differ, are missing or are extra");
+
+  ModelArgs diffArgs;
+  std::string diffOld, diffNew, diffFormat = "text", failOn;
+  std::vector<std::string> diffInputs;
+  CLI::App *diff = app.add_subcommand(
+      "diff", "review summary of what changed between two compiles: RAM, flash, MACs, layers, "
+              "moved tensors; each side a model, a generated directory or a report.json");
+  diff->add_option("old", diffOld, "the old side: model .onnx, generated directory or "
+                                   "<name>.report.json")->required();
+  diff->add_option("new", diffNew, "the new side (same kinds)")->required();
+  diffArgs.addShapeOptions(diff);
+  diff->add_option("--target", diffArgs.target, "target to compile model sides for");
+  diff->add_option("--arena", diffArgs.arena, "static or external, for model sides");
+  diff->add_flag("--no-schedule", diffArgs.noSchedule, "keep the models' operator order");
+  diff->add_option("--format", diffFormat, "text (default) or markdown (for a pull request)");
+  diff->add_option("--fail-on", failOn,
+                   "exit 1 when a budget is exceeded: METRIC>LIMIT[,...] with METRIC ram, flash, "
+                   "weights, code or macs, e.g. \"ram>+5%,flash>+10%\" or \"macs>+0\"");
+  diff->add_option("--input", diffInputs,
+                   "INPUT=FILE run through both models (both sides must be models); the "
+                   "largest output differences are reported; repeatable");
 
   std::vector<std::string> inputs;
   std::string outputDir, workDir, cxx;
@@ -276,7 +360,7 @@ int tinymlcMain(int argc, const char *const *argv, llvm::raw_ostream &out,
   };
   if (argc > 1 && argv[1][0] != '-' && !known(argv[1])) {
     err << "error: unknown subcommand '" << argv[1]
-        << "' (subcommands: compile, run, inspect)\nrun 'tinymlc --help' for usage\n";
+        << "' (subcommands: compile, run, inspect, diff)\nrun 'tinymlc --help' for usage\n";
     return kExitUsage;
   }
   try {
@@ -288,7 +372,7 @@ int tinymlcMain(int argc, const char *const *argv, llvm::raw_ostream &out,
     out << app.help("", CLI::AppFormatMode::All);
     return kExitOk;
   } catch (const CLI::CallForVersion &) {
-    out << "tinymlc 0.1.0\n";
+    out << "tinymlc " << toolVersion() << "\n";
     return kExitOk;
   } catch (const CLI::ParseError &e) {
     // Subcommand help requests also arrive here.
@@ -308,11 +392,46 @@ int tinymlcMain(int argc, const char *const *argv, llvm::raw_ostream &out,
   try {
     if (*insp)
       return inspect(inspectArgs, out, err);
+    if (*diff) {
+      DiffOptions d;
+      d.compile = toCompileOptions(diffArgs);
+      d.format = diffFormat;
+      if (!failOn.empty()) {
+        auto b = parseBudgets(failOn);
+        if (!b)
+          return reportError(err, b.takeError());
+        d.failOn = std::move(*b);
+      }
+      for (const std::string &in : diffInputs) {
+        std::string name, file;
+        if (!splitAssign(in, name, file)) {
+          name.clear();
+          file = in;
+        }
+        d.inputs.push_back({name, file});
+      }
+      auto r = diffSides(diffOld, diffNew, d);
+      if (!r)
+        return reportError(err, r.takeError());
+      out << r->text;
+      for (const std::string &e : r->exceeded)
+        err << "error: " << e << "\n";
+      return r->exceeded.empty() ? kExitOk : kExitUserError;
+    }
     if (*compile) {
+      if (outDir.empty()) {
+        err << "error: compile needs -o DIR: "
+            << (check ? "the generated directory to check"
+                      : "the directory to write the generated files to")
+            << "\nrun 'tinymlc --help' for usage\n";
+        return kExitUsage;
+      }
       CompileOptions o = toCompileOptions(compileArgs);
       auto c = compileModel(compileArgs.model, o, out);
       if (!c)
         return reportError(err, c.takeError());
+      if (check)
+        return checkDirectory(*c, outDir, quiet, err);
       if (auto e = writeFiles(c->files, outDir))
         return reportError(err, std::move(e));
       if (!compileArgs.report.empty())

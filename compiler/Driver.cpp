@@ -7,14 +7,71 @@
 #include "passes/MemoryPlan.h"
 #include "passes/Schedule.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include <chrono>
+#include <nlohmann/json.hpp>
+
+#ifndef TINYMLC_VERSION
+#error "TINYMLC_VERSION must be defined by the build"
+#endif
 
 namespace tinymlc {
 
 llvm::ArrayRef<const char *> knownTargets() {
   static const char *const targets[] = {"host"};
   return targets;
+}
+
+const char *toolVersion() { return TINYMLC_VERSION; }
+
+namespace {
+/// SHA-256 of a file's bytes; "" when it cannot be read (the importer reports that).
+std::string fileSha256(llvm::StringRef path) {
+  auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
+  if (!buf)
+    return "";
+  llvm::StringRef data = (*buf)->getBuffer();
+  return sha256Hex(llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(data.data()),
+                                           data.size()));
+}
+} // namespace
+
+std::string manifestJson(llvm::StringRef modelPath, const CompileOptions &opts,
+                         const std::string &name, const std::vector<GeneratedFile> &files) {
+  nlohmann::json dims = nlohmann::json::object(), shapes = nlohmann::json::object(),
+                 consts = nlohmann::json::object();
+  for (const auto &[k, v] : opts.import.dims)
+    dims[k] = v;
+  for (const auto &[k, v] : opts.import.shapes)
+    shapes[k] = v;
+  for (const auto &[k, file] : opts.import.consts)
+    consts[k] = {{"file", llvm::sys::path::filename(file).str()}, {"sha256", fileSha256(file)}};
+  nlohmann::json list = nlohmann::json::array();
+  for (const GeneratedFile &f : files)
+    list.push_back({{"name", f.name},
+                    {"sha256", sha256Hex(llvm::ArrayRef<uint8_t>(
+                                   reinterpret_cast<const uint8_t *>(f.text.data()),
+                                   f.text.size()))}});
+  nlohmann::json j = {
+      {"tool", "tinymlc"},
+      {"version", toolVersion()},
+      {"model", {{"file", llvm::sys::path::filename(modelPath).str()},
+                 {"sha256", fileSha256(modelPath)}}},
+      // The options that change what is generated; IR printing and where
+      // files go do not.
+      {"flags",
+       {{"name", name},
+        {"target", opts.target},
+        {"dim", dims},
+        {"shape", shapes},
+        {"const", consts},
+        {"ram_limit", opts.ramLimit < 0 ? nlohmann::json(nullptr) : nlohmann::json(opts.ramLimit)},
+        {"arena", opts.externalArena ? "external" : "static"},
+        {"schedule", opts.schedule}}},
+      {"files", list},
+  };
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string defaultModelName(llvm::StringRef path) {
@@ -94,7 +151,11 @@ llvm::Expected<Compilation> compileModel(llvm::StringRef path, const CompileOpti
   c.codegen.externalArena = opts.externalArena;
   c.files = emitCpp(c.model, c.codegen);
   c.files.push_back({c.codegen.name + ".report.json", reportJson(c.model, c.codegen)});
+  c.files.push_back({c.codegen.name + ".report.md", reportMarkdown(c.model, c.codegen)});
   c.files.push_back({c.codegen.name + ".memory.svg", planSvg(*c.graph, c.model.plan)});
+  // Last: it lists every other file's SHA-256.
+  c.files.push_back({c.codegen.name + ".manifest.json",
+                     manifestJson(path, opts, c.codegen.name, c.files)});
   phaseDone("code generation");
   return c;
 }

@@ -52,6 +52,15 @@ llvm::Expected<Compilation> compileModel(llvm::StringRef path, const CompileOpti
 /// Writes `files` into `dir` (created if missing).
 llvm::Error writeFiles(const std::vector<GeneratedFile> &files, llvm::StringRef dir);
 
+/// "0.1.0": the project version from CMake.
+const char *toolVersion();
+
+/// `<name>.manifest.json`: tool version, the flags that affect the output,
+/// the SHA-256 of the model (and of --const files) and of every generated
+/// file. The only output that records versions and input file names.
+std::string manifestJson(llvm::StringRef modelPath, const CompileOptions &opts,
+                         const std::string &name, const std::vector<GeneratedFile> &files);
+
 /// The prefix used when --name is not given: the file's stem as an identifier.
 std::string defaultModelName(llvm::StringRef path);
 

@@ -110,6 +110,12 @@ def npy(name, values):
     return build
 
 
+def mkdir(name):
+    def build(d):
+        (d / name).mkdir(parents=True, exist_ok=True)
+    return build
+
+
 def both(*builders):
     def build(d):
         for b in builders:
@@ -510,14 +516,63 @@ CASES = [
           USAGE_HINT],
          build=save(conv_relu_model)),
     Case("missing-output-option", ["compile", MODEL], 2,
-         [_error("--output is required", file=None), USAGE_HINT],
+         [_error("compile needs -o DIR: the directory to write the generated files to",
+                 file=None), USAGE_HINT],
          build=save(conv_relu_model)),
+    Case("check-without-output", ["compile", MODEL, "--check"], 2,
+         [_error("compile needs -o DIR: the generated directory to check", file=None),
+          USAGE_HINT],
+         build=save(conv_relu_model)),
+    Case("check-not-a-directory", ["compile", MODEL, "-o", "gen", "--check"], 1,
+         _error("--check: 'gen' is not a directory; generate it first with the same command "
+                "without --check", file=None),
+         build=save(conv_relu_model)),
+    Case("check-out-of-date", ["compile", MODEL, "-o", "gen", "--check"], 1,
+         stderr_re=r"error: gen is not what this model and these flags generate: differ: "
+                   r"model\.h; missing: model\.cpp, .*model_weights\.cpp.*; extra: "
+                   r"model_old\.cpp; regenerate with the same command without --check",
+         build=both(save(conv_relu_model), mkdir("gen"), write("gen/model.h", b"stale\n"),
+                    write("gen/model_old.cpp", b""), write("gen/notes.txt", b"kept\n"))),
+    Case("diff-fail-on-bad-limit", ["diff", "a.json", "b.json", "--fail-on", "ram>lots"], 2,
+         _error("invalid --fail-on budget 'ram>lots': the limit is not a number (expected "
+                "METRIC>LIMIT with METRIC one of ram, flash, weights, code, macs and LIMIT a "
+                "change such as +5%, -2% or +1024)", file=None)),
+    Case("diff-fail-on-unknown-metric", ["diff", "a.json", "b.json", "--fail-on",
+                                         "ram>+5%,speed>+1%"], 2,
+         _error("invalid --fail-on budget 'speed>+1%': unknown metric 'speed' (expected "
+                "METRIC>LIMIT with METRIC one of ram, flash, weights, code, macs and LIMIT a "
+                "change such as +5%, -2% or +1024)", file=None)),
+    Case("diff-fail-on-no-operator", ["diff", "a.json", "b.json", "--fail-on", "ram+5%"], 2,
+         _error("invalid --fail-on budget 'ram+5%': no '>' (expected METRIC>LIMIT with METRIC "
+                "one of ram, flash, weights, code, macs and LIMIT a change such as +5%, -2% or "
+                "+1024)", file=None)),
+    Case("diff-bad-format", ["diff", MODEL, MODEL, "--format", "html"], 2,
+         _error("invalid --format 'html': expected text or markdown", file=None),
+         build=save(conv_relu_model)),
+    Case("diff-missing-side", ["diff", "old.onnx", MODEL], 2,
+         _error("diff: 'old.onnx' does not exist (expected a model .onnx, a generated "
+                "directory or a .report.json)", file=None),
+         build=save(conv_relu_model)),
+    Case("diff-not-a-report", ["diff", "old.json", MODEL], 1,
+         _error("not a tinymlc report (expected the <name>.report.json that 'tinymlc "
+                "compile' writes)", file="old.json"),
+         build=both(save(conv_relu_model), write("old.json", b'{"name": "x"}\n'))),
+    Case("diff-directory-without-report", ["diff", "gen", MODEL], 1,
+         _error("no <name>.report.json in this directory (is it a directory that 'tinymlc "
+                "compile -o' wrote?)", file="gen"),
+         build=both(save(conv_relu_model), mkdir("gen"))),
+    Case("diff-input-needs-models", ["diff", "gen", MODEL, "--input", "x.npy"], 2,
+         _error("diff --input needs two models: 'gen' is a report or a generated directory, "
+                "which cannot be run", file=None),
+         build=both(save(conv_relu_model), mkdir("gen"),
+                    write("gen/m.report.json",
+                          b'{"macs": 0, "ops": [], "flash": {}, "memory": {}}\n'))),
     Case("missing-model", ["compile", "-o", "out"], 2,
          [_error("model is required", file=None), USAGE_HINT]),
     Case("no-subcommand", [], 2,
          [_error("a subcommand is required", file=None), USAGE_HINT]),
     Case("unknown-subcommand", ["frobnicate", MODEL], 2,
-         [_error("unknown subcommand 'frobnicate' (subcommands: compile, run, inspect)",
+         [_error("unknown subcommand 'frobnicate' (subcommands: compile, run, inspect, diff)",
                  file=None), USAGE_HINT],
          build=save(conv_relu_model)),
 
