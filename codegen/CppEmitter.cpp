@@ -513,10 +513,8 @@ private:
   std::string weights() const {
     std::string s = banner(opts.name + "_weights.cpp");
     s += "// " + std::to_string(constants.size()) + " tensors, " +
-         std::to_string(weightBytes(m)) + " bytes. Float and 8/16/32-bit integer tensors are\n"
-         "// stored as their bytes in uint32_t words (a float as its IEEE-754 bit pattern; 8- and\n"
-         "// 16-bit elements packed little-endian, first element in the low bits). Each tensor's\n"
-         "// comment gives the first 8 hex digits of the SHA-256 of its bytes (little-endian).\n";
+         std::to_string(weightBytes(m)) + " bytes; uint32_t words hold floats' IEEE-754 bits\n"
+         "// and 8/16-bit elements packed little-endian. sha256: of each tensor's bytes.\n";
     bool math = false, subword = false;
     for (const Value *c : constants) {
       math |= !packedAsWords(c->dtype()) && needsMath(c);

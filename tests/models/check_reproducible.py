@@ -28,6 +28,7 @@ def compile_tree(tinymlc, model, extra, outdir, cwd, env):
                        capture_output=True, text=True, timeout=900)
     if r.returncode != 0:
         raise RuntimeError("tinymlc failed: " + r.stderr.strip())
+    outdir = os.path.join(cwd, outdir)
     return {f: open(os.path.join(outdir, f), "rb").read() for f in sorted(os.listdir(outdir))}
 
 
