@@ -331,7 +331,9 @@ private:
   std::string constantExpr(const Value *v) const {
     if (!packedAsWords(v->dtype()))
       return symbols.lookup(v);
-    return "(const " + dtypeCType(v->dtype()).str() + " *)" + symbols.lookup(v);
+    // Through void *: the words are only ever read as the element type, and
+    // GCC's -Wstrict-aliasing=1/2 would flag the direct cast.
+    return "(const " + dtypeCType(v->dtype()).str() + " *)(const void *)" + symbols.lookup(v);
   }
 
   /// "const uint32_t name[W]" or "const float name[N]".

@@ -28,8 +28,8 @@ extern "C" int dw_run(void) {
         /*group*/ 4, /*in_size*/ {1, 6, 6}, /*out_size*/ {1, 6, 6}, /*kernel*/ {1, 3, 3},
         /*stride*/ {1, 1, 1}, /*dilation*/ {1, 1, 1}, /*pad*/ {0, 1, 1}, /*act*/ 0,
         /*act_alpha*/ 0.0f, /*act_beta*/ 0.0f};
-    tmc::conv<float>(&p, (const float *)(arena + 0), (const float *)dw__1, (const float *)dw__2,
-        (float *)(arena + 1152));
+    tmc::conv<float>(&p, (const float *)(arena + 0), (const float *)(const void *)dw__1,
+        (const float *)(const void *)dw__2, (float *)(arena + 1152));
   }
   TMC_BARRIER();
   return 0;

@@ -34,8 +34,8 @@ extern "C" int digits_run(void) {
         /*group*/ 1, /*in_size*/ {1, 8, 8}, /*out_size*/ {1, 8, 8}, /*kernel*/ {1, 3, 3},
         /*stride*/ {1, 1, 1}, /*dilation*/ {1, 1, 1}, /*pad*/ {0, 1, 1}, /*act*/ 1,
         /*act_alpha*/ 0.0f, /*act_beta*/ 0.0f};
-    tmc::conv<float>(&p, (const float *)(arena + 2048), (const float *)digits_conv1_W,
-        (const float *)digits_conv1_B, (float *)(arena + 0));
+    tmc::conv<float>(&p, (const float *)(arena + 2048), (const float *)(const void *)digits_conv1_W,
+        (const float *)(const void *)digits_conv1_B, (float *)(arena + 0));
   }
   TMC_BARRIER();
 
@@ -62,8 +62,8 @@ extern "C" int digits_run(void) {
         /*group*/ 1, /*in_size*/ {1, 4, 4}, /*out_size*/ {1, 4, 4}, /*kernel*/ {1, 3, 3},
         /*stride*/ {1, 1, 1}, /*dilation*/ {1, 1, 1}, /*pad*/ {0, 1, 1}, /*act*/ 1,
         /*act_alpha*/ 0.0f, /*act_beta*/ 0.0f};
-    tmc::conv<float>(&p, (const float *)(arena + 2048), (const float *)digits_conv2_W,
-        (const float *)digits_conv2_B, (float *)(arena + 0));
+    tmc::conv<float>(&p, (const float *)(arena + 2048), (const float *)(const void *)digits_conv2_W,
+        (const float *)(const void *)digits_conv2_B, (float *)(arena + 0));
   }
   TMC_BARRIER();
 
@@ -95,8 +95,8 @@ extern "C" int digits_run(void) {
     static const tmc::GemmParams p = {/*m*/ 1, /*n*/ 10, /*k*/ 64, /*trans_a*/ 0, /*trans_b*/ 1,
         /*alpha*/ 1.0f, /*beta*/ 1.0f, /*c_stride_m*/ 0, /*c_stride_n*/ 1, /*act*/ 0,
         /*act_alpha*/ 0.0f, /*act_beta*/ 0.0f};
-    tmc::gemm<float>(&p, (const float *)(arena + 1024), (const float *)digits_fc_W,
-        (const float *)digits_fc_B, (float *)(arena + 0));
+    tmc::gemm<float>(&p, (const float *)(arena + 1024), (const float *)(const void *)digits_fc_W,
+        (const float *)(const void *)digits_fc_B, (float *)(arena + 0));
   }
   TMC_BARRIER();
   return 0;
