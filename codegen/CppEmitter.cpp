@@ -75,6 +75,19 @@ bool packedAsWords(DType t) {
   }
 }
 
+/// The part of a weight symbol taken from an ONNX name: sanitised, runs of
+/// '_' collapsed and edge '_' dropped, since identifiers containing "__" are
+/// reserved in C++ ("onnx::Conv_25" -> "onnx_Conv_25").
+std::string symbolPart(llvm::StringRef name) {
+  std::string out;
+  for (char c : sanitizeIdentifier(name))
+    if (c != '_' || (!out.empty() && out.back() != '_'))
+      out += c;
+  while (!out.empty() && out.back() == '_')
+    out.pop_back();
+  return out.empty() ? "tensor" : out;
+}
+
 size_t wordCount(const Value *v) { return std::max<size_t>(1, (v->byteSize() + 3) / 4); }
 
 /// One element as a C++ literal of its type.
@@ -184,7 +197,7 @@ private:
         for (const KernelArg &a : call.args)
           if (a.kind == KernelArg::Kind::Input && a.value->isConstant() &&
               !symbols.count(a.value)) {
-            symbols[a.value] = claim(opts.name + "_" + sanitizeIdentifier(a.value->name()));
+            symbols[a.value] = claim(opts.name + "_" + symbolPart(a.value->name()));
             constants.push_back(a.value);
           }
       }

@@ -106,8 +106,9 @@ def tensor_blocks(text):
 
 
 def sanitize(name):
+    """The emitter's symbol part: non-identifier characters to '_', runs collapsed."""
     s = "".join(c if (c.isalnum() or c == "_") else "_" for c in name)
-    return "_" + s if not s or s[0].isdigit() else s
+    return re.sub("_+", "_", s).strip("_") or "tensor"
 
 
 def check_edit(tinymlc, models, work, folder, conv, channels, consumer):

@@ -6,8 +6,8 @@
 
 // Weights, defined in dw_weights.cpp (uint32_t arrays hold the bytes
 // of float and 8/16/32-bit integer tensors packed in words).
-extern const uint32_t dw__1[36];
-extern const uint32_t dw__2[4];
+extern const uint32_t dw_1[36];
+extern const uint32_t dw_2[4];
 
 namespace {
 alignas(16) uint8_t dw_arena[2304];
@@ -19,8 +19,8 @@ extern "C" int dw_run(void) {
 
   // Conv '3' ---------------------------------------------------------------------------------------
   // in:  0 f32[2,4,6,6] @0
-  //      1 f32[4,1,3,3] (dw__1)
-  //      2 f32[4] (dw__2)
+  //      1 f32[4,1,3,3] (dw_1)
+  //      2 f32[4] (dw_2)
   // out: 3 f32[2,4,6,6] @1152
   // dilations=[1, 1], group=4, kernel_shape=[3, 3], pads=[1, 1, 1, 1], strides=[1, 1]
   {
@@ -28,8 +28,8 @@ extern "C" int dw_run(void) {
         /*group*/ 4, /*in_size*/ {1, 6, 6}, /*out_size*/ {1, 6, 6}, /*kernel*/ {1, 3, 3},
         /*stride*/ {1, 1, 1}, /*dilation*/ {1, 1, 1}, /*pad*/ {0, 1, 1}, /*act*/ 0,
         /*act_alpha*/ 0.0f, /*act_beta*/ 0.0f};
-    tmc::conv<float>(&p, (const float *)(arena + 0), (const float *)(const void *)dw__1,
-        (const float *)(const void *)dw__2, (float *)(arena + 1152));
+    tmc::conv<float>(&p, (const float *)(arena + 0), (const float *)(const void *)dw_1,
+        (const float *)(const void *)dw_2, (float *)(arena + 1152));
   }
   TMC_BARRIER();
   return 0;

@@ -9,14 +9,14 @@
 #endif
 
 // '1' f32[4,1,3,3], 144 bytes, sha256 d984066f
-extern const uint32_t dw__1[36];
-alignas(16) DW_WEIGHTS_ATTRIBUTE const uint32_t dw__1[36] = {
+extern const uint32_t dw_1[36];
+alignas(16) DW_WEIGHTS_ATTRIBUTE const uint32_t dw_1[36] = {
 0xbcd6f518,0x3d9aef8e,0xbd0373f0,0xbdb25b1b,0x3dc4da0a,0x3e09670f,0x3e23b925,0x3d1d4e54,0xbe06ded2,
 0xbd8d1bae,0x3e103011,0xbd18407c,0x3cfdaff8,0x3cd817e0,0xbdb8375e,0x3da0555e,0xbd8057ee,0x3ddc2ab2,
 0x3ca5b440,0xbd3255c6,0xbde00500,0xbe106666,0xbd0afb4c,0x3df89cee,0x3ce88318,0x3e0df8dd,0xbd787396,
 0xbd855b98,0xbd753e06,0xbc03da70,0x3d965462,0x3d05bb6c,0x3c4d1200,0x3e07cac7,0xbcb612a8,0xbde4b673};
 
 // '2' f32[4], 16 bytes, sha256 a43a695c
-extern const uint32_t dw__2[4];
-alignas(16) DW_WEIGHTS_ATTRIBUTE const uint32_t dw__2[4] = {
+extern const uint32_t dw_2[4];
+alignas(16) DW_WEIGHTS_ATTRIBUTE const uint32_t dw_2[4] = {
 0xbe154ada,0xbd993716,0xbd7144ac,0xbdf50723};
