@@ -47,6 +47,8 @@ def main():
             if status != "required":
                 continue
             folder, _, file = name.partition(":")
+            ref = os.path.join(args.models, folder, "ref")
+            extra = [a.replace("{ref}", ref) for a in extra]
             cases.append((name, os.path.join(args.models, folder, file or "model.onnx"), extra))
     if args.only:
         keep = set(args.only.split(","))
