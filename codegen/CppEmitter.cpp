@@ -46,20 +46,19 @@ std::string commentSafe(llvm::StringRef s) {
   return out;
 }
 
-std::string hex32(uint32_t v) {
+std::string hex64(uint64_t v) {
   static const char digits[] = "0123456789abcdef";
-  std::string s = "0x00000000";
-  for (int i = 9; i >= 2; --i, v >>= 4)
+  std::string s = "0x0000000000000000";
+  for (int i = 17; i >= 2; --i, v >>= 4)
     s[static_cast<size_t>(i)] = digits[v & 15];
   return s;
 }
 
-/// Constants of these types are stored as their bytes packed into uint32_t
-/// words ("0x3e2f8a1b," is 11 characters for 4 bytes, where a shortest
-/// round-trip float literal averages 12 to 14) and read through a pointer of
-/// their own type. 32-bit types are one element per word, so their words do
-/// not depend on byte order; 8- and 16-bit types are packed little-endian and
-/// the weights file refuses to compile on a big-endian target.
+/// Constants of these types are stored as their bytes packed little-endian
+/// into uint64_t words ("0x3e2f8a1b3f800000," is 19 characters for 8 bytes,
+/// where a shortest round-trip float literal averages 12 to 14 for 4) and read
+/// through a pointer of their own type, first element in the low bits; the
+/// code file refuses to compile on a big-endian target.
 bool packedAsWords(DType t) {
   switch (t) {
   case DType::F32:
@@ -88,7 +87,7 @@ std::string symbolPart(llvm::StringRef name) {
   return out.empty() ? "tensor" : out;
 }
 
-size_t wordCount(const Value *v) { return std::max<size_t>(1, (v->byteSize() + 3) / 4); }
+size_t wordCount(const Value *v) { return std::max<size_t>(1, (v->byteSize() + 7) / 8); }
 
 /// One element as a C++ literal of its type.
 std::string literal(DType t, const uint8_t *data, size_t i) {
@@ -349,12 +348,22 @@ private:
     return "(const " + dtypeCType(v->dtype()).str() + " *)(const void *)" + symbols.lookup(v);
   }
 
-  /// "const uint32_t name[W]" or "const float name[N]".
+  /// The stored element type: "uint64_t" for packed words, else the C type.
+  std::string storedType(const Value *c) const {
+    return packedAsWords(c->dtype()) ? "uint64_t" : dtypeCType(c->dtype()).str();
+  }
+
+  /// "name[W]" (W words) or "name[N]" (N elements).
+  std::string constantDeclarator(const Value *c) const {
+    size_t n = packedAsWords(c->dtype())
+                   ? wordCount(c)
+                   : static_cast<size_t>(std::max<int64_t>(1, c->numElements()));
+    return symbols.lookup(c) + "[" + std::to_string(n) + "]";
+  }
+
+  /// "const uint64_t name[W]" or "const double name[N]".
   std::string constantDecl(const Value *c) const {
-    if (packedAsWords(c->dtype()))
-      return "const uint32_t " + symbols.lookup(c) + "[" + std::to_string(wordCount(c)) + "]";
-    return "const " + dtypeCType(c->dtype()).str() + " " + symbols.lookup(c) + "[" +
-           std::to_string(std::max<int64_t>(1, c->numElements())) + "]";
+    return "const " + storedType(c) + " " + constantDeclarator(c);
   }
 
   std::string describe(const Value *v) const {
@@ -387,8 +396,17 @@ private:
     s += "#include \"" + opts.name + ".h\"\n\n";
     for (const std::string &h : headers)
       s += "#include \"" + h + "\"\n";
-    s += "\n// Weights, defined in " + opts.name + "_weights.cpp (uint32_t arrays hold the bytes\n"
-         "// of float and 8/16/32-bit integer tensors packed in words).\n";
+    bool packed = false;
+    for (const Value *c : constants)
+      packed |= packedAsWords(c->dtype());
+    s += "\n// Weights, defined in " + opts.name + "_weights.cpp (define " + upper +
+         "_WEIGHTS_ATTRIBUTE to place\n"
+         "// them, e.g. in a section). uint64_t arrays hold the bytes of float and 8/16/32-bit\n"
+         "// integer tensors, little-endian, read here through pointers of the element type.\n";
+    if (packed)
+      s += "#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__\n"
+           "#error \"the weights are packed little-endian; this target is big-endian\"\n"
+           "#endif\n";
     for (const Value *c : constants)
       s += "extern " + constantDecl(c) + ";\n";
     s += "\nnamespace {\n";
@@ -526,43 +544,41 @@ private:
   }
 
   std::string weights() const {
+    // The fixed text per tensor and per file is kept short: on a small model
+    // (1.3 KB of weights) it is a fifth of the file.
     std::string s = banner(opts.name + "_weights.cpp");
     s += "// " + std::to_string(constants.size()) + " tensors, " +
-         std::to_string(weightBytes(m)) + " bytes; uint32_t words hold floats' IEEE-754 bits\n"
-         "// and 8/16-bit elements packed little-endian. sha256: of each tensor's bytes.\n";
-    bool math = false, subword = false;
-    for (const Value *c : constants) {
+         std::to_string(weightBytes(m)) + " bytes\n";
+    bool math = false;
+    for (const Value *c : constants)
       math |= !packedAsWords(c->dtype()) && needsMath(c);
-      subword |= packedAsWords(c->dtype()) && dtypeSize(c->dtype()) < 4;
-    }
     s += "#include <stdint.h>\n";
     if (math)
       s += "#include <math.h>\n";
-    if (subword)
-      s += "\n#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__\n"
-           "#error \"8- and 16-bit weights are packed little-endian; this target is big-endian\"\n"
-           "#endif\n";
     std::string attr = upper + "_WEIGHTS_ATTRIBUTE";
-    s += "\n// Define " + attr + " (e.g. as a section attribute) to place the weights.\n";
     s += "#ifndef " + attr + "\n#define " + attr + "\n#endif\n";
-    for (const Value *c : constants) {
-      std::string decl = constantDecl(c);
-      s += "\n// '" + commentSafe(c->name()) + "' " + c->typeString() + ", " +
-           std::to_string(c->byteSize()) + " bytes, sha256 " +
-           sha256Hex(c->bytes()).substr(0, 8) + "\n";
-      s += "extern " + decl + ";\n";
-      s += "alignas(16) " + attr + " " + decl + " = {\n";
+    // One declaration per run of tensors of the same stored type, one
+    // declarator (one named array) per tensor: extern on a const definition
+    // gives it external linkage.
+    for (size_t t = 0; t < constants.size(); ++t) {
+      const Value *c = constants[t];
+      if (t == 0 || storedType(constants[t - 1]) != storedType(c))
+        s += "\nalignas(16) " + attr + " extern const " + storedType(c) + "\n";
+      s += "// '" + commentSafe(c->name()) + "' " + c->typeString() + " " +
+           std::to_string(c->byteSize()) + " B sha256 " + sha256Hex(c->bytes()).substr(0, 8) +
+           "\n";
+      s += constantDeclarator(c) + "={\n";
       std::vector<std::string> items;
       if (packedAsWords(c->dtype())) {
         llvm::ArrayRef<uint8_t> b = c->bytes();
         size_t words = wordCount(c);
         for (size_t w = 0; w < words; ++w) {
-          // Tensor bytes are little-endian: a 32-bit element's word is its
-          // value; smaller elements land first-in-low-bits.
-          uint32_t v = 0;
-          for (size_t k = 0; k < 4 && 4 * w + k < b.size(); ++k)
-            v |= static_cast<uint32_t>(b[4 * w + k]) << (8 * k);
-          items.push_back(hex32(v));
+          // Tensor bytes are little-endian; the first byte lands in the low
+          // bits, a short tail is zero-padded.
+          uint64_t v = 0;
+          for (size_t k = 0; k < 8 && 8 * w + k < b.size(); ++k)
+            v |= static_cast<uint64_t>(b[8 * w + k]) << (8 * k);
+          items.push_back(hex64(v));
         }
       } else {
         for (int64_t i = 0; i < c->numElements(); ++i)
@@ -571,7 +587,7 @@ private:
           items.push_back("0");
       }
       // No spaces and no indentation: the text is the flash image, kept
-      // near 2.8 bytes of source per byte of weights.
+      // near 2.4 bytes of source per byte of weights.
       size_t col = 0;
       for (size_t i = 0; i < items.size(); ++i) {
         std::string piece = items[i] + (i + 1 < items.size() ? "," : "");
@@ -582,7 +598,8 @@ private:
         s += piece;
         col += piece.size();
       }
-      s += "};\n";
+      bool last = t + 1 == constants.size() || storedType(constants[t + 1]) != storedType(c);
+      s += last ? "};\n" : "},\n";
     }
     return s;
   }

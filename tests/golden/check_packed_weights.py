@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Packed weights end to end: 8-bit constants are stored as little-endian
-uint32_t words in <name>_weights.cpp. Binds one input of ONNX conformance
+uint64_t words in <name>_weights.cpp. Binds one input of ONNX conformance
 cases to a constant (--const), so the generated code reads an int8/uint8
 weight through its packed words, builds and runs it with `tinymlc run` (host
 compiler, -Werror) and compares with ONNX's expected output, exactly.
@@ -17,7 +17,7 @@ TESTDATA = os.environ.get("TINYMLC_ONNX_TESTDATA", "/usr/share/libonnx-testdata/
 
 # case, the input bound to a constant (its index), the input fed at run time
 CASES = [
-    ("test_add_uint8", "y", 1, "x"),          # 60 bytes: 15 words
+    ("test_add_uint8", "y", 1, "x"),          # 60 bytes: 8 words, the last padded
     ("test_clip_default_int8_max", "max", 1, "x"),  # 1 byte: one padded word
     ("test_clip_default_int8_min", "min", 1, "x"),
 ]
@@ -40,7 +40,8 @@ def main():
                                 "%s=%s" % (const, os.path.join(data, "input_%d.pb" % index))],
                                capture_output=True, text=True)
             weights = open(os.path.join(gen, "m_weights.cpp")).read() if r.returncode == 0 else ""
-            if r.returncode != 0 or "const uint32_t m_%s[" % const not in weights:
+            packed = "extern const uint64_t\n" in weights and "\nm_%s[" % const in weights
+            if r.returncode != 0 or not packed:
                 print("FAIL %s: the constant is not stored as words: %s" % (case, r.stderr))
                 failures += 1
                 continue

@@ -4,10 +4,14 @@
 #include "tmc_base.h"
 #include "tmc_conv.h"
 
-// Weights, defined in dw_weights.cpp (uint32_t arrays hold the bytes
-// of float and 8/16/32-bit integer tensors packed in words).
-extern const uint32_t dw_1[36];
-extern const uint32_t dw_2[4];
+// Weights, defined in dw_weights.cpp (define DW_WEIGHTS_ATTRIBUTE to place
+// them, e.g. in a section). uint64_t arrays hold the bytes of float and 8/16/32-bit
+// integer tensors, little-endian, read here through pointers of the element type.
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the weights are packed little-endian; this target is big-endian"
+#endif
+extern const uint64_t dw_1[18];
+extern const uint64_t dw_2[2];
 
 namespace {
 alignas(16) uint8_t dw_arena[2304];

@@ -6,14 +6,18 @@
 #include "tmc_linear.h"
 #include "tmc_pool.h"
 
-// Weights, defined in digits_weights.cpp (uint32_t arrays hold the bytes
-// of float and 8/16/32-bit integer tensors packed in words).
-extern const uint32_t digits_conv1_W[72];
-extern const uint32_t digits_conv1_B[8];
-extern const uint32_t digits_conv2_W[1152];
-extern const uint32_t digits_conv2_B[16];
-extern const uint32_t digits_fc_W[640];
-extern const uint32_t digits_fc_B[10];
+// Weights, defined in digits_weights.cpp (define DIGITS_WEIGHTS_ATTRIBUTE to place
+// them, e.g. in a section). uint64_t arrays hold the bytes of float and 8/16/32-bit
+// integer tensors, little-endian, read here through pointers of the element type.
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the weights are packed little-endian; this target is big-endian"
+#endif
+extern const uint64_t digits_conv1_W[36];
+extern const uint64_t digits_conv1_B[4];
+extern const uint64_t digits_conv2_W[576];
+extern const uint64_t digits_conv2_B[8];
+extern const uint64_t digits_fc_W[320];
+extern const uint64_t digits_fc_B[5];
 
 namespace {
 alignas(16) uint8_t digits_arena[2560];

@@ -4,8 +4,9 @@
 #include "tmc_base.h"
 #include "tmc_pool.h"
 
-// Weights, defined in pool_weights.cpp (uint32_t arrays hold the bytes
-// of float and 8/16/32-bit integer tensors packed in words).
+// Weights, defined in pool_weights.cpp (define POOL_WEIGHTS_ATTRIBUTE to place
+// them, e.g. in a section). uint64_t arrays hold the bytes of float and 8/16/32-bit
+// integer tensors, little-endian, read here through pointers of the element type.
 
 namespace {
 alignas(16) uint8_t pool_arena[160];
