@@ -194,6 +194,11 @@ private:
     for (size_t i = 0; i < m.lowerings.size(); ++i)
       for (const KernelCall &call : m.lowerings[i].calls) {
         headers.insert(call.header);
+        // tmc_quant.h builds on the convolution and matmul parameter structs.
+        if (call.header == "tmc_quant.h") {
+          headers.insert("tmc_conv.h");
+          headers.insert("tmc_linear.h");
+        }
         for (const KernelArg &a : call.args)
           if (a.kind == KernelArg::Kind::Input && a.value->isConstant() &&
               !symbols.count(a.value)) {

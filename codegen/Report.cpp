@@ -256,6 +256,47 @@ std::string reportMarkdown(const CompiledModel &m, const CodegenOptions &opts) {
   return s;
 }
 
+/// For quantised models: how many ops run in integer, and which ops still
+/// compute in float between a DequantizeLinear and a QuantizeLinear (patterns
+/// the quantize-qdq pass did not recognise; correct, but not integer).
+static std::string quantSummary(const Graph &g) {
+  int integer = 0, qdq = 0;
+  std::vector<std::string> inFloat;
+  for (const Node *n : g.nodes()) {
+    OpKind k = n->kind();
+    if (k == OpKind::QuantizeLinear || k == OpKind::DequantizeLinear) {
+      ++qdq;
+      continue;
+    }
+    if (opName(k).startswith("tmc.Q") || k == OpKind::QLinearConv ||
+        k == OpKind::QLinearMatMul || k == OpKind::ConvInteger || k == OpKind::MatMulInteger) {
+      ++integer;
+      continue;
+    }
+    bool fromDQ = false, toQ = false;
+    for (const Value *v : n->inputs())
+      if (v && v->producer() && v->producer()->kind() == OpKind::DequantizeLinear)
+        fromDQ = true;
+    for (const Value *v : n->outputs())
+      if (v)
+        for (const Node *u : g.users(v))
+          if (u->kind() == OpKind::QuantizeLinear)
+            toQ = true;
+    if (fromDQ && toQ)
+      inFloat.push_back(opName(k).str() + " '" + n->name() + "'");
+  }
+  if (!integer && !qdq)
+    return "";
+  std::string s = "  quantised: " + std::to_string(integer) + " integer ops, " +
+                  std::to_string(qdq) + " QuantizeLinear/DequantizeLinear left";
+  if (inFloat.empty())
+    return s + "\n";
+  s += "; in float between them (not recognised):";
+  for (const std::string &f : inFloat)
+    s += " " + f;
+  return s + "\n";
+}
+
 std::string reportSummary(const CompiledModel &m, const CodegenOptions &opts) {
   const Graph &g = *m.graph;
   std::map<std::string, int> hist;
@@ -278,6 +319,7 @@ std::string reportSummary(const CompiledModel &m, const CodegenOptions &opts) {
       s += "         " + r.spec.name + ": " + withCommas(r.used) + " B" +
            (r.spec.size >= 0 ? " of " + withCommas(r.spec.size) + " B" : std::string()) + "\n";
   s += "  flash: weights " + withCommas(weightBytes(m)) + " B\n";
+  s += quantSummary(g);
   return s;
 }
 

@@ -345,6 +345,10 @@ int tinymlcMain(int argc, const char *const *argv, llvm::raw_ostream &out,
   run->add_option("--work-dir", workDir, "build here and keep the files (default: a temporary "
                                          "directory, removed afterwards)");
   run->add_option("--cxx", cxx, "host C++ compiler (default: $CXX, else c++)");
+  bool evaluate = false;
+  run->add_flag("--evaluate", evaluate,
+                "run the compiled graph with the compiler's own evaluator (the same kernels) "
+                "instead of building the generated code; for checking that both agree");
 
   CLI::App *insp = app.add_subcommand(
       "inspect", "print the imported graph: inputs, outputs, ops, parameters, MACs, and every "
@@ -458,6 +462,7 @@ int tinymlcMain(int argc, const char *const *argv, llvm::raw_ostream &out,
       ro.outputDir = outputDir;
       ro.workDir = workDir;
       ro.cxx = cxx;
+      ro.evaluate = evaluate;
       auto c = compileModel(runArgs.model, o, out);
       if (!c)
         return reportError(err, c.takeError());
