@@ -603,14 +603,14 @@ private:
 
 } // namespace
 
-int64_t weightBytes(const CompiledModel &m) {
+int64_t weightBytes(const CompiledModel &m, bool eightBitOnly) {
   llvm::DenseSet<const Value *> seen;
   int64_t total = 0;
   for (const Lowering &l : m.lowerings)
     for (const KernelCall &call : l.calls)
       for (const KernelArg &a : call.args)
         if (a.kind == KernelArg::Kind::Input && a.value->isConstant() &&
-            seen.insert(a.value).second)
+            (!eightBitOnly || dtypeSize(a.value->dtype()) == 1) && seen.insert(a.value).second)
           total += static_cast<int64_t>(a.value->byteSize());
   return total;
 }

@@ -53,8 +53,9 @@ std::string sanitizeIdentifier(llvm::StringRef s);
 /// Lower-case hex SHA-256 of `bytes` (LLVM Support's implementation).
 std::string sha256Hex(llvm::ArrayRef<uint8_t> bytes);
 
-/// Total bytes of the constants the generated code stores.
-int64_t weightBytes(const CompiledModel &m);
+/// Total bytes of the constants the generated code stores; with
+/// `eightBitOnly`, only those of 1-byte types (int8/uint8 weights).
+int64_t weightBytes(const CompiledModel &m, bool eightBitOnly = false);
 
 } // namespace tinymlc
 

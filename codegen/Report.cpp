@@ -85,6 +85,8 @@ nlohmann::json ioJson(const Value *v, const MemoryPlan &plan) {
 }
 } // namespace
 
+static bool hasIntegerOps(const Graph &g);
+
 std::string reportJson(const CompiledModel &m, const CodegenOptions &opts) {
   const Graph &g = *m.graph;
   nlohmann::json tensors = nlohmann::json::array();
@@ -176,6 +178,10 @@ std::string reportJson(const CompiledModel &m, const CodegenOptions &opts) {
         {"kernel_functions", code.kernels},
         {"kernel_calls", code.calls}}},
   };
+  // Quantised models also give their int8/uint8 weight bytes (float models'
+  // reports stay as they were).
+  if (int64_t q = weightBytes(m, true); q > 0 && hasIntegerOps(g))
+    j["flash"]["int8_weights_bytes"] = q;
   // Names that are not valid UTF-8 (ONNX does not enforce it) print with
   // U+FFFD instead of failing.
   return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
@@ -256,6 +262,19 @@ std::string reportMarkdown(const CompiledModel &m, const CodegenOptions &opts) {
   return s;
 }
 
+/// Integer ops that quantised models lower to.
+static bool isIntegerOp(OpKind k) {
+  return opName(k).startswith("tmc.Q") || k == OpKind::QLinearConv ||
+         k == OpKind::QLinearMatMul || k == OpKind::ConvInteger || k == OpKind::MatMulInteger;
+}
+
+static bool hasIntegerOps(const Graph &g) {
+  for (const Node *n : g.nodes())
+    if (isIntegerOp(n->kind()))
+      return true;
+  return false;
+}
+
 /// For quantised models: how many ops run in integer, and which ops still
 /// compute in float between a DequantizeLinear and a QuantizeLinear (patterns
 /// the quantize-qdq pass did not recognise; correct, but not integer).
@@ -268,8 +287,7 @@ static std::string quantSummary(const Graph &g) {
       ++qdq;
       continue;
     }
-    if (opName(k).startswith("tmc.Q") || k == OpKind::QLinearConv ||
-        k == OpKind::QLinearMatMul || k == OpKind::ConvInteger || k == OpKind::MatMulInteger) {
+    if (isIntegerOp(k)) {
       ++integer;
       continue;
     }
@@ -318,7 +336,10 @@ std::string reportSummary(const CompiledModel &m, const CodegenOptions &opts) {
     for (const PlannedRegion &r : m.plan.regions)
       s += "         " + r.spec.name + ": " + withCommas(r.used) + " B" +
            (r.spec.size >= 0 ? " of " + withCommas(r.spec.size) + " B" : std::string()) + "\n";
-  s += "  flash: weights " + withCommas(weightBytes(m)) + " B\n";
+  s += "  flash: weights " + withCommas(weightBytes(m)) + " B";
+  if (int64_t q = weightBytes(m, true); q > 0 && hasIntegerOps(g))
+    s += " (int8 " + withCommas(q) + " B)";
+  s += "\n";
   s += quantSummary(g);
   return s;
 }

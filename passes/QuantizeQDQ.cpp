@@ -363,7 +363,19 @@ private:
     return true;
   }
 
-  /// The per-channel multiplier and shift of x_scale * w_scale[m] / y_scale.
+  /// Whether an int32 accumulator of `k` products of (x - x_zp) * (w - w_zp)
+/// plus the bias cannot overflow.
+static bool accumulatorFits(int64_t k, const QParams &xq, const QParams &wq,
+                            const std::vector<int32_t> &bias) {
+  int64_t xr = std::max(std::abs(qmin(xq.type) - xq.zp[0]), std::abs(qmax(xq.type) - xq.zp[0]));
+  int64_t wr = std::max(std::abs(qmin(wq.type) - wq.zp[0]), std::abs(qmax(wq.type) - wq.zp[0]));
+  int64_t b = 0;
+  for (int32_t v : bias)
+    b = std::max<int64_t>(b, std::abs(int64_t(v)));
+  return k * xr * wr + b < (int64_t(1) << 31);
+}
+
+/// The per-channel multiplier and shift of x_scale * w_scale[m] / y_scale.
   static bool requantOperands(int64_t channels, float xs, const QParams &wq, float ys,
                               std::vector<int32_t> &mult, std::vector<int32_t> &shift) {
     for (int64_t m = 0; m < channels; ++m) {
@@ -408,7 +420,8 @@ private:
       return nullptr;
     std::vector<int32_t> bias, mult, shift;
     if (!biasInt(conv.input(2), m, xq.scale[0], wq, bias) ||
-        !requantOperands(m, xq.scale[0], wq, yq.scale[0], mult, shift))
+        !requantOperands(m, xq.scale[0], wq, yq.scale[0], mult, shift) ||
+        !accumulatorFits(conv.input(1)->numElements() / m, xq, wq, bias))
       return nullptr;
     Node *n = makeNode(g, OpKind::TmcQConv, conv, q, dx->input(0), dw->input(0), bias, mult,
                        shift);
@@ -443,7 +456,8 @@ private:
       return nullptr;
     std::vector<int32_t> bias, mult, shift;
     if (!biasInt(bv, n, xq.scale[0], wq, bias) ||
-        !requantOperands(n, xq.scale[0], wq, yq.scale[0], mult, shift))
+        !requantOperands(n, xq.scale[0], wq, yq.scale[0], mult, shift) ||
+        !accumulatorFits(k, xq, wq, bias))
       return nullptr;
     Value *w = dw->input(0);
     if (!transB) { // [K, N] -> [N, K]

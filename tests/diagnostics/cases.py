@@ -541,7 +541,7 @@ CASES = [
     Case("print-after-unknown-pass", ["compile", MODEL, "--print-after", "fold", "-o", "out"], 2,
          _error("--print-after: no pass named 'fold' (passes: canonicalize, dce, "
                 "fold-batchnorm, fold-bias-add, fold-constants, fuse-activations, import, "
-                "materialize-outputs)", file=None),
+                "materialize-outputs, quantize-qdq)", file=None),
          build=save(conv_relu_model)),
     Case("unknown-option", ["compile", MODEL, "--frobnicate", "-o", "out"], 2,
          [_error("the following argument was not expected: --frobnicate", file=None),
