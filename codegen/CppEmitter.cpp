@@ -248,6 +248,19 @@ private:
     return regionSymbol(p.region) + " + " + offsetMacro;
   }
 
+  /// --io int8: real = (q - ZERO_POINT) * SCALE for an integer input/output.
+  std::string ioQuantDefines(const std::string &prefix, const Value *v) const {
+    auto it = opts.ioQuant.find(v->name());
+    if (it == opts.ioQuant.end())
+      return "";
+    std::string scale = formatFloat(it->second.first);
+    if (scale.find_first_of(".e") == std::string::npos)
+      scale += ".0";
+    return "#define " + prefix + "_SCALE " + scale +
+           "f /* real = (q - ZERO_POINT) * SCALE */\n#define " + prefix + "_ZERO_POINT (" +
+           std::to_string(it->second.second) + ")\n";
+  }
+
   std::string header() const {
     std::string guard = upper + "_H";
     std::string s = banner(opts.name + ".h");
@@ -288,6 +301,7 @@ private:
       std::string p = upper + "_INPUT_" + std::to_string(i);
       s += "#define " + p + "_SIZE " + std::to_string(v->byteSize()) + "\n";
       s += "#define " + p + "_OFFSET " + std::to_string(m.plan.of(v).offset) + "\n";
+      s += ioQuantDefines(p, v);
       if (!singleRegion())
         s += "#define " + p + "_REGION " + std::to_string(m.plan.of(v).region) + "\n";
     }
@@ -297,6 +311,7 @@ private:
       std::string p = upper + "_OUTPUT_" + std::to_string(i);
       s += "#define " + p + "_SIZE " + std::to_string(v->byteSize()) + "\n";
       s += "#define " + p + "_OFFSET " + std::to_string(m.plan.of(v).offset) + "\n";
+      s += ioQuantDefines(p, v);
       if (!singleRegion())
         s += "#define " + p + "_REGION " + std::to_string(m.plan.of(v).region) + "\n";
     }

@@ -17,6 +17,7 @@
 #include "passes/Kernel.h"
 #include "passes/MemoryPlan.h"
 #include "llvm/Support/Error.h"
+#include <map>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,9 @@ struct CodegenOptions {
   std::string modelFile;
   /// The caller supplies the arenas (<name>_set_arena) instead of static arrays.
   bool externalArena = false;
+  /// --io int8: the quantisation of the graph inputs and outputs that are
+  /// int8/uint8, by value name (the header states it).
+  std::map<std::string, std::pair<float, int32_t>> ioQuant;
 };
 
 struct GeneratedFile {

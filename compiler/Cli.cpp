@@ -35,7 +35,7 @@ struct ModelArgs {
   std::vector<std::string> dims, shapes, consts;
   std::vector<std::string> printAfter;
   bool printAfterAll = false;
-  std::string ramLimit, arena = "static", report;
+  std::string ramLimit, arena = "static", report, io = "float";
   bool noSchedule = false;
   bool timePhases = false;
 
@@ -71,6 +71,10 @@ struct ModelArgs {
     app->add_flag("--time-phases", timePhases,
                   "print the time each compiler phase took (import, passes, lowering, "
                   "planning, code generation) to stderr");
+    app->add_option("--io", io,
+                    "float (default): a quantised model keeps float inputs and outputs; int8: "
+                    "the API takes and returns the int8/uint8 values at the model's "
+                    "QuantizeLinear/DequantizeLinear edges (scale and zero point in the header)");
     app->add_flag("--no-schedule", noSchedule,
                   "keep the model's operator order instead of choosing one that needs less RAM");
   }
@@ -161,6 +165,9 @@ CompileOptions toCompileOptions(const ModelArgs &a) {
   if (a.arena != "static" && a.arena != "external")
     throw UsageError("invalid --arena '" + a.arena + "': expected static or external");
   o.externalArena = a.arena == "external";
+  if (a.io != "float" && a.io != "int8")
+    throw UsageError("invalid --io '" + a.io + "': expected float or int8");
+  o.integerIO = a.io == "int8";
   o.schedule = !a.noSchedule;
   return o;
 }
@@ -441,9 +448,12 @@ int tinymlcMain(int argc, const char *const *argv, llvm::raw_ostream &out,
       if (!compileArgs.report.empty())
         if (auto e = writeReport(*c, compileArgs.report))
           return reportError(err, std::move(e));
-      if (!quiet)
-        err << reportSummary(c->model, c->codegen) << "  wrote " << c->files.size()
-            << " files to " << outDir << "\n";
+      if (!quiet) {
+        err << reportSummary(c->model, c->codegen);
+        for (const std::string &f : c->floatEdges)
+          err << "  --io int8: " << f << " stays float\n";
+        err << "  wrote " << c->files.size() << " files to " << outDir << "\n";
+      }
       if (compileArgs.timePhases)
         printPhases(err, *c);
       return kExitOk;

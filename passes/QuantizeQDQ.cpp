@@ -24,12 +24,14 @@
 // still correct; the compile summary lists those ops.
 //
 //===----------------------------------------------------------------------===//
+#include "passes/QuantizeQDQ.h"
 #include "ir/ShapeInference.h"
 #include "passes/Pass.h"
 #include "llvm/ADT/DenseSet.h"
 #include <cmath>
 #include <cstring>
 #include <optional>
+#include <set>
 
 namespace tinymlc {
 
@@ -529,6 +531,75 @@ static bool accumulatorFits(int64_t k, const QParams &xq, const QParams &wq,
 };
 
 } // namespace
+
+std::map<std::string, IOQuant> makeIntegerIO(Graph &g, std::vector<std::string> &floatEdges) {
+  std::map<std::string, IOQuant> result;
+  std::set<const Node *> erase;
+  auto singleUser = [&](const Value *v) -> Node * {
+    std::vector<Node *> us = g.users(v);
+    if (us.size() != 1 || g.isGraphOutput(v) || us[0]->input(0) != v)
+      return nullptr;
+    return us[0];
+  };
+  for (size_t i = 0; i < g.inputs().size(); ++i) {
+    Value *x = g.inputs()[i];
+    Node *u = singleUser(x);
+    Node *move = nullptr;
+    if (u && isDataMovement(u->kind()) && u->kind() != OpKind::MaxPool &&
+        u->kind() != OpKind::GlobalMaxPool && u->input(0) == x) {
+      move = u;
+      u = singleUser(u->output(0));
+    }
+    std::optional<QParams> q;
+    if (!u || u->kind() != OpKind::QuantizeLinear || (move && u->input(0) != move->output(0)) ||
+        (!move && u->input(0) != x) || g.isGraphOutput(u->output(0)) ||
+        !(q = quantParams(*u)) || !q->perTensor()) {
+      floatEdges.push_back("input '" + x->name() + "' (not read by one QuantizeLinear)");
+      continue;
+    }
+    // The new input: int8 in x's shape, under x's name.
+    std::string name = x->name();
+    g.renameValue(x, name + "_float");
+    Value *xq = g.addValue(name, q->type, x->shape());
+    g.inputs()[i] = xq;
+    Value *y = u->output(0);
+    if (move) {
+      // x -> move -> Q -> y  becomes  xq -> move -> y.
+      move->setInput(0, xq);
+      g.eraseNodes([&](const Node &n) { return &n == u; });
+      g.setNodeOutput(move, 0, y);
+      if (auto e = inferNode(*move))
+        llvm::consumeError(std::move(e)); // a data-movement op accepts any type
+    } else {
+      erase.insert(u);
+      g.replaceAllUsesWith(y, xq);
+    }
+    result[name] = {q->scale[0], q->zp[0]};
+  }
+  for (size_t i = 0; i < g.outputs().size(); ++i) {
+    Value *y = g.outputs()[i];
+    Node *dq = y->producer();
+    std::optional<QParams> q;
+    if (!dq || dq->kind() != OpKind::DequantizeLinear || !(q = quantParams(*dq)) ||
+        !q->perTensor() || (q->type != DType::I8 && q->type != DType::U8) ||
+        g.isGraphInput(dq->input(0)) || g.isGraphOutput(dq->input(0))) {
+      floatEdges.push_back("output '" + y->name() + "' (" +
+                           (dq ? opName(dq->kind()).str() : std::string("an input")) +
+                           ", not a DequantizeLinear)");
+      continue;
+    }
+    std::string name = y->name();
+    Value *yq = dq->input(0);
+    erase.insert(dq);
+    g.outputs()[i] = yq;
+    g.renameValue(y, name + "_float");
+    g.renameValue(yq, name);
+    result[name] = {q->scale[0], q->zp[0]};
+  }
+  g.eraseNodes([&](const Node &n) { return erase.count(&n) != 0; });
+  g.removeUnusedValues();
+  return result;
+}
 
 std::unique_ptr<Pass> createQuantizeQDQPass() { return std::make_unique<QuantizeQDQPass>(); }
 

@@ -438,6 +438,14 @@ CASES = [
     Case("qlinearconv-bias-type", ["compile", MODEL, "-o", "out"], 1,
          _error("node 'qconv' (QLinearConv): bias 'b' must be int32 of shape [2], not i8[2]"),
          build=save(qlinear_conv_bias_model)),
+    Case("io-int8-float-model", ["compile", MODEL, "-o", "out", "--io", "int8"], 1,
+         _error("--io int8: no input or output of the model is quantised by a "
+                "QuantizeLinear/DequantizeLinear with a constant per-tensor scale and zero "
+                "point; compile it without --io int8"),
+         build=save(conv_relu_model)),
+    Case("io-invalid", ["compile", MODEL, "-o", "out", "--io", "int4"], 2,
+         _error("invalid --io 'int4': expected float or int8", file=None),
+         build=save(conv_relu_model)),
     Case("conv-group", ["compile", MODEL, "-o", "out"], 1,
          _error("node 'conv3' (Conv): group 3 does not divide 16 input channels"),
          build=save(conv_group_model)),

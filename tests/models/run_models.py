@@ -17,7 +17,9 @@ Softmax output, the one that feeds the Softmax); at least 99% of the output
 elements must be within one step (plus 1e-5) of ONNX Runtime's, and
 classifiers must pick the same class. They are also run a second time with
 `tinymlc run --evaluate` (the compiler's own evaluator), which must give the
-same bytes as the generated code. digits-cnn-qdq-torch runs the 360 held-out
+same bytes as the generated code, and a third time with `--io int8` on the
+quantised inputs (ref/input_K.q.bin), where outputs made by a DequantizeLinear
+come back as integers within one step of ref/output_K.q.bin. digits-cnn-qdq-torch runs the 360 held-out
 images and must score at least 98.0% (PyTorch's own int8: 356/360).
 
 Models marked `pending` name the issue that will make them compile; they are
@@ -140,6 +142,34 @@ def check_quantised(outdir, d, ref, model, classify):
     return True, "; ".join(details)
 
 
+def check_integer_io(tinymlc, model, extra, d, ref, work, classify):
+    """--io int8 on ref/input_K.q.bin: outputs made by a DequantizeLinear come
+    back as integers and must be within one step (1) of ref/output_K.q.bin on
+    99% of elements; float outputs are checked as in check_quantised."""
+    inputs = [(i["name"], os.path.join(d, "ref", i["quant"]["file"])) for i in ref["inputs"]]
+    outdir = tempfile.mkdtemp(dir=work)
+    r, _ = run(tinymlc, model, extra + ["--io", "int8"], inputs, outdir)
+    if r.returncode != 0:
+        return False, "--io int8 failed: " + r.stderr.strip()[:200]
+    for o in ref["outputs"]:
+        q = o.get("quant")
+        if not q:
+            continue
+        got = np.fromfile(os.path.join(outdir, out_file(o["name"])), DTYPES[q["dtype"]])
+        want = np.fromfile(os.path.join(d, "ref", q["file"]), DTYPES[q["dtype"]])
+        err = np.abs(got.astype(np.int64) - want.astype(np.int64))
+        if got.size != want.size or (err <= 1).mean() < 0.99:
+            return False, "--io int8: output %s not within one step of %s" % (o["name"], q["file"])
+        if classify and got.argmax() != want.argmax():
+            return False, "--io int8: output %s: class %d, ONNX Runtime %d" % (
+                o["name"], got.argmax(), want.argmax())
+    if not all(o.get("quant") for o in ref["outputs"]):
+        ok, detail = check_quantised(outdir, d, ref, model, classify)
+        if not ok:
+            return False, "--io int8: " + detail
+    return True, "--io int8 ok"
+
+
 def same_bytes(dir_a, dir_b, ref):
     for o in ref["outputs"]:
         a = open(os.path.join(dir_a, out_file(o["name"])), "rb").read()
@@ -174,7 +204,10 @@ def check_model(tinymlc, models_dir, entry, work):
             return False, "tinymlc run --evaluate failed: " + r.stderr.strip()[:200]
         if not same_bytes(outdir, evaldir, ref):
             return False, "the evaluator and the generated code disagree"
-        return True, "%.1fs, %s; evaluator bit-exact" % (secs, detail)
+        ok, io_detail = check_integer_io(tinymlc, model, extra, d, ref, work, QUANTISED[name])
+        if not ok:
+            return ok, io_detail
+        return True, "%.1fs, %s; evaluator bit-exact; %s" % (secs, detail, io_detail)
     worst = ""
     worst_ratio = 0.0
     for o in ref["outputs"]:
