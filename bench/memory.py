@@ -63,21 +63,28 @@ def main():
     args = ap.parse_args()
     tinymlc = os.path.abspath(args.tinymlc)
     rows = []
+    runs = []
     for name, path in models():
-        res, err = compile_model(tinymlc, name, path, [])
+        runs.append((name, path, [], name))
+        if name.endswith("-qdq") or name.endswith("-qdq-torch"):
+            # Quantised models again with integer inputs and outputs.
+            runs.append((name, path, ["--io", "int8"], name + " (--io int8)"))
+    for name, path, io, label in runs:
+        res, err = compile_model(tinymlc, name, path, io)
         if err:
-            rows.append([name, "-", "-", "-", "-", "-", "-", "-", "-", fmt(ONNX2C_RAM.get(name, "-")),
+            rows.append([label, "-", "-", "-", "-", "-", "-", "-", "-",
+                         fmt(ONNX2C_RAM.get(name, "-")),
                          "not compiled: " + err.replace("|", "/")[:90]])
             continue
         (report, secs) = res
         mem = report["memory"]
-        plain, _ = compile_model(tinymlc, name, path, ["--no-schedule"])
+        plain, _ = compile_model(tinymlc, name, path, io + ["--no-schedule"])
         arena, bound = mem["arena_bytes"], mem["lower_bound_bytes"]
         onnx2c = ONNX2C_RAM.get(name)
         note = ""
         if onnx2c:
             note = "%.2fx less than onnx2c" % (onnx2c / arena) if arena else ""
-        rows.append([name, fmt(arena), fmt(bound), "%.3f" % (arena / bound if bound else 1.0),
+        rows.append([label, fmt(arena), fmt(bound), "%.3f" % (arena / bound if bound else 1.0),
                      fmt(plain[0]["memory"]["arena_bytes"]) if plain else "-",
                      fmt(report["flash"]["weights_bytes"]),
                      fmt(report["flash"].get("int8_weights_bytes", "-")),
@@ -96,7 +103,9 @@ def main():
              "`--no-schedule`. *int8 weights*: for quantised models, the int8/uint8 weight bytes "
              "among the weights (the rest is int32 bias, multipliers and shifts). "
              "*planning time*: scheduling and memory planning, as "
-             "`tinymlc compile --time-phases` reports it, median of three. *compile time*: the whole `tinymlc compile` (import, passes, "
+             "`tinymlc compile --time-phases` reports it, median of three. "
+             "Rows marked *--io int8* compile the quantised model with integer inputs and outputs "
+             "(no float input buffer). *compile time*: the whole `tinymlc compile` (import, passes, "
              "planning, code generation), median of three. *onnx2c RAM*: static RAM onnx2c "
              "needs on Cortex-M4 for the same model, where measured for the project's issues "
              "(onnx2c cannot be built here).", "",

@@ -5,8 +5,9 @@
 // points. This pass makes those regions integer:
 //
 // - Data movement (Reshape, Flatten, Transpose, Squeeze, Unsqueeze, Identity,
-//   MaxPool, GlobalMaxPool) commutes with a per-tensor DequantizeLinear, so
-//   N(DQ(x)) becomes DQ(N(x)): the op moves int8 bytes instead of floats.
+//   MaxPool, GlobalMaxPool, and Concat of inputs with one quantisation)
+//   commutes with a per-tensor DequantizeLinear, so N(DQ(x)) becomes
+//   DQ(N(x)): the op moves int8 bytes instead of floats.
 // - Q(DQ(x)) with the same quantisation is x.
 // - DQ(x), DQ(w) -> Conv/Gemm/MatMul (+ bias) [+ Relu/Clip] -> Q becomes
 //   tmc.QConv / tmc.QFc: int8 weights stay constants, the bias becomes int32
@@ -172,18 +173,31 @@ private:
       Node *n = order[i];
       // Precondition: a data-movement op with one output, fed by a
       // per-tensor DQ of an activation.
-      if (!isDataMovement(n->kind()) || n->numOutputs() != 1 || !n->output(0))
+      // A Concat qualifies when every input has the same quantisation.
+      bool concat = n->kind() == OpKind::Concat;
+      if ((!isDataMovement(n->kind()) && !concat) || n->numOutputs() != 1 || !n->output(0))
         continue;
       QParams q;
       Node *dq = activationDQ(n->input(0), q);
       if (!dq)
+        continue;
+      std::vector<Value *> quantised = {dq->input(0)};
+      for (unsigned k = 1; concat && k < n->numInputs(); ++k) {
+        QParams qk;
+        Node *dk = activationDQ(n->input(k), qk);
+        if (!dk || !sameParams(q, qk))
+          break;
+        quantised.push_back(dk->input(0));
+      }
+      if (concat && quantised.size() != n->numInputs())
         continue;
       Value *x = dq->input(0), *old = n->output(0);
       std::vector<Node *> users = g.users(old);
       if (users.empty() && !g.isGraphOutput(old))
         continue;
       Value *nq = g.addValue(old->name() + "_q", x->dtype(), old->shape());
-      n->setInput(0, x);
+      for (unsigned k = 0; k < quantised.size(); ++k)
+        n->setInput(k, quantised[k]);
       g.setNodeOutput(n, 0, nq);
       // The new DQ goes right after n (before the next node, which may read it).
       Node *next = i + 1 < order.size() ? order[i + 1] : nullptr;

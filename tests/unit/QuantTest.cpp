@@ -156,3 +156,34 @@ TEST_CASE("quantize-qdq moves int8 data through Reshape and drops Q(DQ(x))") {
   CHECK(evalFloat(*g, {1.0f, -0.5f, 0.25f, 100.0f}) ==
         std::vector<float>{1.0f, -0.5f, 0.0f, 63.0f}); // 0.25 -> 0.5 * round(0.5) = 0; saturated
 }
+
+TEST_CASE("quantize-qdq concatenates int8 when both inputs share one quantisation") {
+  auto g = parse(R"(graph @g {
+  input %a: f32[1,2]
+  input %b: f32[1,1]
+  const %s: f32[] = [0.25]
+  const %z: u8[] = [10]
+  %aq = QuantizeLinear "qa"(%a, %s, %z): u8[1,2]
+  %bq = QuantizeLinear "qb"(%b, %s, %z): u8[1,1]
+  %ad = DequantizeLinear "dqa"(%aq, %s, %z): f32[1,2]
+  %bd = DequantizeLinear "dqb"(%bq, %s, %z): f32[1,1]
+  %c = Concat "cat"(%ad, %bd) {axis = 1}: f32[1,3]
+  output %c
+}
+)");
+  REQUIRE(g);
+  PassContext ctx;
+  runOk("quantize-qdq", *g, ctx);
+  runOk("dce", *g, ctx);
+  const Node *cat = nullptr;
+  for (const Node *n : g->nodes())
+    if (n->kind() == OpKind::Concat)
+      cat = n;
+  REQUIRE(cat);
+  CHECK(cat->output(0)->dtype() == DType::U8);
+  CHECK(countOps(*g, OpKind::DequantizeLinear) == 1);
+  auto out = evaluateGraph(*g, {floatBytes({0.5f, -1.0f}), floatBytes({100.0f})});
+  REQUIRE(out);
+  // 0.5 -> 12 -> 0.5; -1 -> 6 -> -1; 100 -> 255 (saturated) -> 61.25
+  CHECK(asFloats((*out)[0]) == std::vector<float>{0.5f, -1.0f, 61.25f});
+}
