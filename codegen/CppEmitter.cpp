@@ -193,6 +193,11 @@ private:
     for (size_t i = 0; i < m.lowerings.size(); ++i)
       for (const KernelCall &call : m.lowerings[i].calls) {
         headers.insert(call.header);
+        // tmc_quant.h builds on the convolution and matmul parameter structs.
+        if (call.header == "tmc_quant.h") {
+          headers.insert("tmc_conv.h");
+          headers.insert("tmc_linear.h");
+        }
         for (const KernelArg &a : call.args)
           if (a.kind == KernelArg::Kind::Input && a.value->isConstant() &&
               !symbols.count(a.value)) {
@@ -242,6 +247,19 @@ private:
     return regionSymbol(p.region) + " + " + offsetMacro;
   }
 
+  /// --io int8: real = (q - ZERO_POINT) * SCALE for an integer input/output.
+  std::string ioQuantDefines(const std::string &prefix, const Value *v) const {
+    auto it = opts.ioQuant.find(v->name());
+    if (it == opts.ioQuant.end())
+      return "";
+    std::string scale = formatFloat(it->second.first);
+    if (scale.find_first_of(".e") == std::string::npos)
+      scale += ".0";
+    return "#define " + prefix + "_SCALE " + scale +
+           "f /* real = (q - ZERO_POINT) * SCALE */\n#define " + prefix + "_ZERO_POINT (" +
+           std::to_string(it->second.second) + ")\n";
+  }
+
   std::string header() const {
     std::string guard = upper + "_H";
     std::string s = banner(opts.name + ".h");
@@ -282,6 +300,7 @@ private:
       std::string p = upper + "_INPUT_" + std::to_string(i);
       s += "#define " + p + "_SIZE " + std::to_string(v->byteSize()) + "\n";
       s += "#define " + p + "_OFFSET " + std::to_string(m.plan.of(v).offset) + "\n";
+      s += ioQuantDefines(p, v);
       if (!singleRegion())
         s += "#define " + p + "_REGION " + std::to_string(m.plan.of(v).region) + "\n";
     }
@@ -291,6 +310,7 @@ private:
       std::string p = upper + "_OUTPUT_" + std::to_string(i);
       s += "#define " + p + "_SIZE " + std::to_string(v->byteSize()) + "\n";
       s += "#define " + p + "_OFFSET " + std::to_string(m.plan.of(v).offset) + "\n";
+      s += ioQuantDefines(p, v);
       if (!singleRegion())
         s += "#define " + p + "_REGION " + std::to_string(m.plan.of(v).region) + "\n";
     }
@@ -615,14 +635,14 @@ private:
 
 } // namespace
 
-int64_t weightBytes(const CompiledModel &m) {
+int64_t weightBytes(const CompiledModel &m, bool eightBitOnly) {
   llvm::DenseSet<const Value *> seen;
   int64_t total = 0;
   for (const Lowering &l : m.lowerings)
     for (const KernelCall &call : l.calls)
       for (const KernelArg &a : call.args)
         if (a.kind == KernelArg::Kind::Input && a.value->isConstant() &&
-            seen.insert(a.value).second)
+            (!eightBitOnly || dtypeSize(a.value->dtype()) == 1) && seen.insert(a.value).second)
           total += static_cast<int64_t>(a.value->byteSize());
   return total;
 }

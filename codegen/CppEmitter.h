@@ -17,6 +17,7 @@
 #include "passes/Kernel.h"
 #include "passes/MemoryPlan.h"
 #include "llvm/Support/Error.h"
+#include <map>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,9 @@ struct CodegenOptions {
   std::string modelFile;
   /// The caller supplies the arenas (<name>_set_arena) instead of static arrays.
   bool externalArena = false;
+  /// --io int8: the quantisation of the graph inputs and outputs that are
+  /// int8/uint8, by value name (the header states it).
+  std::map<std::string, std::pair<float, int32_t>> ioQuant;
 };
 
 struct GeneratedFile {
@@ -53,8 +57,9 @@ std::string sanitizeIdentifier(llvm::StringRef s);
 /// Lower-case hex SHA-256 of `bytes` (LLVM Support's implementation).
 std::string sha256Hex(llvm::ArrayRef<uint8_t> bytes);
 
-/// Total bytes of the constants the generated code stores.
-int64_t weightBytes(const CompiledModel &m);
+/// Total bytes of the constants the generated code stores; with
+/// `eightBitOnly`, only those of 1-byte types (int8/uint8 weights).
+int64_t weightBytes(const CompiledModel &m, bool eightBitOnly = false);
 
 } // namespace tinymlc
 

@@ -35,7 +35,7 @@ struct ModelArgs {
   std::vector<std::string> dims, shapes, consts;
   std::vector<std::string> printAfter;
   bool printAfterAll = false;
-  std::string ramLimit, arena = "static", report;
+  std::string ramLimit, arena = "static", report, io = "float";
   bool noSchedule = false;
   bool timePhases = false;
 
@@ -71,6 +71,10 @@ struct ModelArgs {
     app->add_flag("--time-phases", timePhases,
                   "print the time each compiler phase took (import, passes, lowering, "
                   "planning, code generation) to stderr");
+    app->add_option("--io", io,
+                    "float (default): a quantised model keeps float inputs and outputs; int8: "
+                    "the API takes and returns the int8/uint8 values at the model's "
+                    "QuantizeLinear/DequantizeLinear edges (scale and zero point in the header)");
     app->add_flag("--no-schedule", noSchedule,
                   "keep the model's operator order instead of choosing one that needs less RAM");
   }
@@ -161,6 +165,9 @@ CompileOptions toCompileOptions(const ModelArgs &a) {
   if (a.arena != "static" && a.arena != "external")
     throw UsageError("invalid --arena '" + a.arena + "': expected static or external");
   o.externalArena = a.arena == "external";
+  if (a.io != "float" && a.io != "int8")
+    throw UsageError("invalid --io '" + a.io + "': expected float or int8");
+  o.integerIO = a.io == "int8";
   o.schedule = !a.noSchedule;
   return o;
 }
@@ -345,6 +352,10 @@ int tinymlcMain(int argc, const char *const *argv, llvm::raw_ostream &out,
   run->add_option("--work-dir", workDir, "build here and keep the files (default: a temporary "
                                          "directory, removed afterwards)");
   run->add_option("--cxx", cxx, "host C++ compiler (default: $CXX, else c++)");
+  bool evaluate = false;
+  run->add_flag("--evaluate", evaluate,
+                "run the compiled graph with the compiler's own evaluator (the same kernels) "
+                "instead of building the generated code; for checking that both agree");
 
   CLI::App *insp = app.add_subcommand(
       "inspect", "print the imported graph: inputs, outputs, ops, parameters, MACs, and every "
@@ -437,9 +448,12 @@ int tinymlcMain(int argc, const char *const *argv, llvm::raw_ostream &out,
       if (!compileArgs.report.empty())
         if (auto e = writeReport(*c, compileArgs.report))
           return reportError(err, std::move(e));
-      if (!quiet)
-        err << reportSummary(c->model, c->codegen) << "  wrote " << c->files.size()
-            << " files to " << outDir << "\n";
+      if (!quiet) {
+        err << reportSummary(c->model, c->codegen);
+        for (const std::string &f : c->floatEdges)
+          err << "  --io int8: " << f << " stays float\n";
+        err << "  wrote " << c->files.size() << " files to " << outDir << "\n";
+      }
       if (compileArgs.timePhases)
         printPhases(err, *c);
       return kExitOk;
@@ -458,6 +472,7 @@ int tinymlcMain(int argc, const char *const *argv, llvm::raw_ostream &out,
       ro.outputDir = outputDir;
       ro.workDir = workDir;
       ro.cxx = cxx;
+      ro.evaluate = evaluate;
       auto c = compileModel(runArgs.model, o, out);
       if (!c)
         return reportError(err, c.takeError());

@@ -1,5 +1,6 @@
 //===- Driver.cpp - the compile pipeline ----------------------------------===//
 #include "compiler/Driver.h"
+#include "passes/QuantizeQDQ.h"
 #include "codegen/Report.h"
 #include "ir/Diagnostic.h"
 #include "ir/TextIR.h"
@@ -122,6 +123,15 @@ llvm::Expected<Compilation> compileModel(llvm::StringRef path, const CompileOpti
   c.passes.printStream = &printStream;
   if (auto e = runPipeline(*c.graph, c.passes))
     return withFile(std::move(e), path);
+  if (opts.integerIO) {
+    for (auto &[name, q] : makeIntegerIO(*c.graph, c.floatEdges))
+      c.codegen.ioQuant[name] = {q.scale, q.zeroPoint};
+    if (c.codegen.ioQuant.empty())
+      return withFile(makeError("--io int8: no input or output of the model is quantised by a "
+                                "QuantizeLinear/DequantizeLinear with a constant per-tensor "
+                                "scale and zero point; compile it without --io int8"),
+                      path);
+  }
 
   phaseDone("passes");
   c.model.graph = c.graph.get();

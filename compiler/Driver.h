@@ -27,6 +27,9 @@ struct CompileOptions {
   bool externalArena = false;
   /// Try other operator orders for a smaller plan.
   bool schedule = true;
+  /// --io int8: integer inputs and outputs at the QuantizeLinear /
+  /// DequantizeLinear edges of a quantised model.
+  bool integerIO = false;
 };
 
 struct Compilation {
@@ -39,6 +42,8 @@ struct Compilation {
   /// Wall-clock seconds per phase (import, passes, lowering, planning,
   /// codegen), in order; for --time-phases, never written to a file.
   std::vector<std::pair<std::string, double>> phaseSeconds;
+  /// --io int8: the edges that stay float, and why (for the summary).
+  std::vector<std::string> floatEdges;
 };
 
 /// The targets this compiler knows.

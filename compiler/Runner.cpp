@@ -10,6 +10,7 @@
 #include "compiler/Runner.h"
 #include "compiler/TensorIO.h"
 #include "ir/Diagnostic.h"
+#include "passes/Evaluator.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -148,6 +149,32 @@ std::string join(llvm::StringRef dir, llvm::StringRef file) {
 
 } // namespace
 
+/// `tinymlc run --evaluate`: every sample through evaluateGraph, the outputs
+/// appended to their files as the harness does.
+llvm::Expected<int64_t> evaluateSamples(const Graph &g,
+                                        const std::vector<std::vector<uint8_t>> &data,
+                                        int64_t samples, const std::string &outputDir) {
+  if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))
+    return makeError("cannot create directory '" + outputDir + "': " + ec.message());
+  std::vector<std::string> outs(g.outputs().size());
+  for (int64_t k = 0; k < samples; ++k) {
+    std::vector<Buffer> ins;
+    for (size_t i = 0; i < data.size(); ++i) {
+      size_t per = g.inputs()[i]->byteSize();
+      ins.emplace_back(data[i].begin() + k * per, data[i].begin() + (k + 1) * per);
+    }
+    auto r = evaluateGraph(g, ins);
+    if (!r)
+      return r.takeError();
+    for (size_t o = 0; o < outs.size(); ++o)
+      outs[o].append(reinterpret_cast<const char *>((*r)[o].data()), (*r)[o].size());
+  }
+  for (size_t o = 0; o < outs.size(); ++o)
+    if (auto e = writeText(join(outputDir, outputFileName(g.outputs()[o]->name())), outs[o]))
+      return std::move(e);
+  return samples;
+}
+
 llvm::Expected<int64_t> runCompiled(const Compilation &c, const RunOptions &opts) {
   const Graph &g = *c.graph;
   // Match input files to graph inputs.
@@ -200,6 +227,8 @@ llvm::Expected<int64_t> runCompiled(const Compilation &c, const RunOptions &opts
   }
   if (samples < 0)
     samples = 1;
+  if (opts.evaluate)
+    return evaluateSamples(g, data, samples, opts.outputDir);
 
   // Work directory.
   std::string work = opts.workDir;

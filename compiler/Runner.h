@@ -16,6 +16,8 @@ struct RunOptions {
   std::string workDir;
   /// The host C++ compiler; empty: $CXX, else c++.
   std::string cxx;
+  /// Run the compiled graph with the evaluator instead of building the code.
+  bool evaluate = false;
 };
 
 /// Builds `c`'s generated code with a small host harness, runs it on every

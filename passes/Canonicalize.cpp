@@ -2,10 +2,10 @@
 //
 // - Dropout (inference) becomes Identity; its mask output, if used, becomes a
 //   constant all-true tensor.
-// - Identity disappears: its users read its input instead. When its output is
-//   a graph output (whose name the API keeps), the producer of its input
-//   writes the output directly if nothing else reads the input; otherwise the
-//   Identity stays (it is a view, and costs nothing).
+// - Identity, and a Cast to the type its input already has, disappears: its
+//   users read its input instead. When its output is a graph output (whose
+//   name the API keeps), the producer of its input writes the output directly
+//   if nothing else reads the input; otherwise the node stays.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Pass.h"
@@ -68,7 +68,11 @@ private:
       return uses;
     };
     for (Node *n : g.nodes()) {
-      if (n->kind() != OpKind::Identity)
+      // A Cast to the type it already has is an Identity too (PyTorch's QDQ
+      // export puts one between every QuantizeLinear and DequantizeLinear).
+      bool sameTypeCast = n->kind() == OpKind::Cast && n->output(0) &&
+                          n->input(0)->dtype() == n->output(0)->dtype();
+      if (n->kind() != OpKind::Identity && !sameTypeCast)
         continue;
       Value *x = n->input(0), *y = n->output(0);
       if (!g.isGraphOutput(y)) {

@@ -7,6 +7,11 @@
 namespace tinymlc {
 
 llvm::Expected<bool> foldNode(Node &node) {
+  // Precondition: not a DequantizeLinear. Its constant input is an int8/uint8
+  // weight that the QDQ pass turns into an integer op; folding it would put
+  // four times the bytes in flash and hide the pattern.
+  if (node.kind() == OpKind::DequantizeLinear)
+    return false;
   // Precondition: all inputs known at compile time.
   bool typeOnly = node.kind() == OpKind::Shape || node.kind() == OpKind::Size;
   size_t inBytes = 0, outBytes = 0;

@@ -194,6 +194,8 @@ llvm::Error Importer::importNode(const onnx::NodeProto &np, size_t index, Scope 
                                        "' are not supported; tinymlc compiles ai.onnx "
                                        "operators"));
   std::optional<OpKind> kind = defaultDomain ? lookupOp(np.op_type()) : std::nullopt;
+  if (kind && opName(*kind).startswith("tmc."))
+    kind = std::nullopt; // the compiler's internal ops are not ONNX ops
   const onnx::OpSchema *schema =
       defaultDomain ? onnx::OpSchemaRegistry::Schema(np.op_type(), kTargetOpset, "") : nullptr;
   bool control = defaultDomain && (np.op_type() == "If" || np.op_type() == "Loop" ||

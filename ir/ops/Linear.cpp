@@ -82,7 +82,9 @@ llvm::Error inferMatMul(Node &node) {
 
 int64_t nodeMacs(const Node &node) {
   switch (node.kind()) {
-  case OpKind::Conv: {
+  case OpKind::Conv:
+  case OpKind::TmcQConv:
+  case OpKind::ConvInteger: {
     Value *w = node.input(1), *y = node.output(0);
     // every output element sums over C/group * kernel elements
     return y->numElements() * (w->numElements() / w->shape()[0]);
@@ -92,7 +94,10 @@ int64_t nodeMacs(const Node &node) {
     int64_t k = node.getInt("transA", 0) ? a->shape()[0] : a->shape()[1];
     return y->numElements() * k;
   }
-  case OpKind::MatMul: {
+  case OpKind::MatMul:
+  case OpKind::MatMulInteger:
+  case OpKind::QLinearMatMul:
+  case OpKind::TmcQFc: {
     Value *a = node.input(0), *y = node.output(0);
     return y->numElements() * a->shape().back();
   }
@@ -129,6 +134,10 @@ int64_t nodeMacs(const Node &node) {
     for (const auto &[letter, size] : dims)
       n *= size;
     return operands.size() > 1 ? n : 0;
+  }
+  case OpKind::QLinearConv: {
+    Value *w = node.input(3), *y = node.output(0);
+    return y->numElements() * (w->numElements() / w->shape()[0]);
   }
   default:
     return 0;

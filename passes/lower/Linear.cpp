@@ -39,8 +39,8 @@ llvm::Expected<Lowering> lowerGemm(const Node &node) {
   });
 }
 
-llvm::Expected<Lowering> lowerMatMul(const Node &node) {
-  const Value *a = node.input(0), *b = node.input(1), *y = node.output(0);
+llvm::Expected<tmc::MatMulParams> lower::matMulParams(const Node &node, const Value *a,
+                                                     const Value *b) {
   Shape as(a->shape().begin(), a->shape().end()), bs(b->shape().begin(), b->shape().end());
   if (as.size() == 1)
     as.insert(as.begin(), 1);
@@ -74,6 +74,15 @@ llvm::Expected<Lowering> lowerMatMul(const Node &node) {
     p.batch *= p.batch_dims[i];
   }
   p.batch_rank = static_cast<int32_t>(rank);
+  return p;
+}
+
+llvm::Expected<Lowering> lowerMatMul(const Node &node) {
+  const Value *a = node.input(0), *b = node.input(1), *y = node.output(0);
+  auto pe = matMulParams(node, a, b);
+  if (!pe)
+    return pe.takeError();
+  tmc::MatMulParams p = *pe;
   fusedActivation(node, p.act, p.act_alpha, p.act_beta);
   return dispatchType(a->dtype(), [&](auto tag) -> llvm::Expected<Lowering> {
     using T = typename decltype(tag)::type;

@@ -216,6 +216,15 @@ tmc::StridedCopyParams stridedCopyParams(llvm::ArrayRef<int64_t> dims,
 /// merged with their inner neighbour when contiguous.
 tmc::ReduceParams reduceParams(llvm::ArrayRef<int64_t> shape, const std::vector<bool> &reduced);
 
+/// The geometry of a convolution of x by w into y (1-d and 2-d as 3-d),
+/// without the activation fields.
+llvm::Expected<tmc::ConvParams> convParams(const Node &node, const Value *x, const Value *w,
+                                           const Value *y);
+
+/// The geometry of numpy.matmul(a, b) (1-d operands promoted, batch
+/// dimensions broadcast), without the activation fields.
+llvm::Expected<tmc::MatMulParams> matMulParams(const Node &node, const Value *a, const Value *b);
+
 /// The strided-copy kernel call for element type `t`.
 KernelCall stridedCopyCall(DType t, const tmc::StridedCopyParams &p, const Value *in,
                            const Value *out);

@@ -42,8 +42,8 @@ llvm::Error noKernel(const Node &node, DType t) {
 }
 } // namespace
 
-llvm::Expected<Lowering> lowerConv(const Node &node) {
-  const Value *x = node.input(0), *w = node.input(1), *b = node.input(2), *y = node.output(0);
+llvm::Expected<tmc::ConvParams> lower::convParams(const Node &node, const Value *x,
+                                                 const Value *w, const Value *y) {
   auto g = windowGeometry(node, x->shape().drop_front(2), w->shape().drop_front(2));
   if (!g)
     return g.takeError();
@@ -59,6 +59,15 @@ llvm::Expected<Lowering> lowerConv(const Node &node) {
   spatial3(p.stride, g->strides, 1);
   spatial3(p.dilation, g->dilations, 1);
   spatial3(p.pad, g->padBegin, 0);
+  return p;
+}
+
+llvm::Expected<Lowering> lowerConv(const Node &node) {
+  const Value *x = node.input(0), *w = node.input(1), *b = node.input(2), *y = node.output(0);
+  auto pe = convParams(node, x, w, y);
+  if (!pe)
+    return pe.takeError();
+  tmc::ConvParams p = *pe;
   fusedActivation(node, p.act, p.act_alpha, p.act_beta);
   return dispatchType(x->dtype(), [&](auto tag) -> llvm::Expected<Lowering> {
     using T = typename decltype(tag)::type;

@@ -194,6 +194,31 @@ def gemm_3d_model():
                       [array("w", np.ones((3, 4), np.float32))])
 
 
+def quantize_axis_model():
+    """QuantizeLinear 'q' of x f32[1,3,2,2] with 4 scales along axis 1."""
+    import numpy as np
+    _, helper, _, TensorProto = _onnx()
+    return make_model([helper.make_node("QuantizeLinear", ["x", "s", "z"], ["y"], name="q",
+                                        axis=1)],
+                      [tensor("x", [1, 3, 2, 2])], [tensor("y", [1, 3, 2, 2], TensorProto.INT8)],
+                      [array("s", np.ones(4, np.float32)), array("z", np.zeros(4, np.int8))])
+
+
+def qlinear_conv_bias_model():
+    """QLinearConv 'qconv' whose bias is int8 instead of int32."""
+    import numpy as np
+    _, helper, _, TensorProto = _onnx()
+    one = lambda n: array(n, np.array(1.0, np.float32))  # noqa: E731
+    zero = lambda n: array(n, np.array(0, np.int8))  # noqa: E731
+    return make_model([helper.make_node("QLinearConv", ["x", "xs", "xz", "w", "ws", "wz", "ys",
+                                                        "yz", "b"], ["y"], name="qconv")],
+                      [tensor("x", [1, 1, 3, 3], TensorProto.INT8)],
+                      [tensor("y", [1, 2, 3, 3], TensorProto.INT8)],
+                      [one("xs"), zero("xz"), array("w", np.ones((2, 1, 1, 1), np.int8)),
+                       one("ws"), zero("wz"), one("ys"), zero("yz"),
+                       array("b", np.zeros(2, np.int8))])
+
+
 def conv_auto_pad_model():
     # ONNX's own shape inference treats an unknown auto_pad as no padding, so
     # the declared output shape is that of a VALID convolution: the model
@@ -406,6 +431,21 @@ CASES = [
          _error("node 'conv' (Conv): auto_pad 'FOO' is not one of NOTSET, VALID, SAME_UPPER, "
                 "SAME_LOWER"),
          build=save(conv_auto_pad_model)),
+    Case("quantize-axis-scales", ["compile", MODEL, "-o", "out"], 1,
+         _error("node 'q' (QuantizeLinear): scale 's' has shape [4]; it must hold one value or "
+                "3 (one per channel)"),
+         build=save(quantize_axis_model)),
+    Case("qlinearconv-bias-type", ["compile", MODEL, "-o", "out"], 1,
+         _error("node 'qconv' (QLinearConv): bias 'b' must be int32 of shape [2], not i8[2]"),
+         build=save(qlinear_conv_bias_model)),
+    Case("io-int8-float-model", ["compile", MODEL, "-o", "out", "--io", "int8"], 1,
+         _error("--io int8: no input or output of the model is quantised by a "
+                "QuantizeLinear/DequantizeLinear with a constant per-tensor scale and zero "
+                "point; compile it without --io int8"),
+         build=save(conv_relu_model)),
+    Case("io-invalid", ["compile", MODEL, "-o", "out", "--io", "int4"], 2,
+         _error("invalid --io 'int4': expected float or int8", file=None),
+         build=save(conv_relu_model)),
     Case("conv-group", ["compile", MODEL, "-o", "out"], 1,
          _error("node 'conv3' (Conv): group 3 does not divide 16 input channels"),
          build=save(conv_group_model)),
@@ -509,7 +549,7 @@ CASES = [
     Case("print-after-unknown-pass", ["compile", MODEL, "--print-after", "fold", "-o", "out"], 2,
          _error("--print-after: no pass named 'fold' (passes: canonicalize, dce, "
                 "fold-batchnorm, fold-bias-add, fold-constants, fuse-activations, import, "
-                "materialize-outputs)", file=None),
+                "materialize-outputs, quantize-qdq)", file=None),
          build=save(conv_relu_model)),
     Case("unknown-option", ["compile", MODEL, "--frobnicate", "-o", "out"], 2,
          [_error("the following argument was not expected: --frobnicate", file=None),

@@ -1,0 +1,461 @@
+//===- tmc_quant.h - quantisation and integer kernels ---------------------===//
+//
+// Two groups of kernels:
+// - ONNX's own quantised ops (QuantizeLinear, DequantizeLinear,
+//   DynamicQuantizeLinear, ConvInteger, MatMulInteger, QLinearConv,
+//   QLinearMatMul) with their scales and zero points as tensors, so they also
+//   run when those are graph inputs. Rounding is ONNX's: half to even, then
+//   saturation to the target type. QLinear* requantise in float, as ONNX's
+//   reference does.
+// - the integer kernels the QDQ pass produces (qconv, qfc, qadd, qavg_pool),
+//   where everything about the quantisation is known at compile time: int8
+//   weights, int32 biases, and a per-channel fixed-point multiplier and shift
+//   (requantise below). No float on their path.
+//
+//===----------------------------------------------------------------------===//
+#ifndef TMC_QUANT_H
+#define TMC_QUANT_H
+
+#include "tmc_base.h"
+#include "tmc_conv.h"
+#include "tmc_linear.h"
+
+namespace tmc {
+
+/// Rounds half to even and saturates to TQ.
+template <typename TQ> static inline TQ saturate_round(float v) {
+  v = m_rint(v);
+  const float lo = static_cast<float>(Limits<TQ>::lowest());
+  const float hi = static_cast<float>(Limits<TQ>::highest());
+  if (!(v > lo)) // also NaN
+    return Limits<TQ>::lowest();
+  if (v >= hi)
+    return Limits<TQ>::highest();
+  return static_cast<TQ>(v);
+}
+
+/// Saturates an int32 to TQ.
+template <typename TQ> static inline TQ saturate_i32(int32_t v) {
+  const int32_t lo = static_cast<int32_t>(Limits<TQ>::lowest());
+  const int32_t hi = static_cast<int32_t>(Limits<TQ>::highest());
+  return static_cast<TQ>(v < lo ? lo : (v > hi ? hi : v));
+}
+
+/// Per-axis layout of a quantisation: the tensor is [outer, axis_size,
+/// inner] and the scale and zero point have axis_size entries (1 for
+/// per-tensor quantisation, with outer = 1 and inner = the element count).
+#define TMC_QUANTIZE_PARAMS(F, A)                                                              \
+  F(int32_t, outer)                                                                            \
+  F(int32_t, axis_size)                                                                        \
+  F(int32_t, inner)
+TMC_DEFINE_PARAMS(QuantizeParams, TMC_QUANTIZE_PARAMS)
+
+/// y = saturate(round_half_even(x / scale) + zero_point); `zp` may be null (0).
+template <typename TQ>
+static inline void quantize_linear(const QuantizeParams *p, const float *x, const float *scale,
+                                   const TQ *zp, TQ *y) {
+  for (int32_t o = 0; o < p->outer; ++o)
+    for (int32_t a = 0; a < p->axis_size; ++a) {
+      const float s = scale[a];
+      const float z = zp ? static_cast<float>(zp[a]) : 0.0f;
+      const int32_t base = (o * p->axis_size + a) * p->inner;
+      for (int32_t i = 0; i < p->inner; ++i)
+        y[base + i] = saturate_round<TQ>(m_rint(x[base + i] / s) + z);
+    }
+}
+
+/// y = (x - zero_point) * scale; `zp` may be null (0).
+template <typename TQ>
+static inline void dequantize_linear(const QuantizeParams *p, const TQ *x, const float *scale,
+                                     const TQ *zp, float *y) {
+  for (int32_t o = 0; o < p->outer; ++o)
+    for (int32_t a = 0; a < p->axis_size; ++a) {
+      const float s = scale[a];
+      const int64_t z = zp ? static_cast<int64_t>(zp[a]) : 0;
+      const int32_t base = (o * p->axis_size + a) * p->inner;
+      for (int32_t i = 0; i < p->inner; ++i)
+        y[base + i] = static_cast<float>(static_cast<int64_t>(x[base + i]) - z) * s;
+    }
+}
+
+#define TMC_DYNAMIC_QUANTIZE_PARAMS(F, A) F(int32_t, count)
+TMC_DEFINE_PARAMS(DynamicQuantizeParams, TMC_DYNAMIC_QUANTIZE_PARAMS)
+
+/// uint8 quantisation over the range of x widened to include 0:
+/// scale = (max - min) / 255, zero_point = saturate(round(-min / scale)).
+/// An all-zero x gets scale 0 and zero point 0, and quantises to 0.
+static inline void dynamic_quantize_linear(const DynamicQuantizeParams *p, const float *x,
+                                           uint8_t *y, float *scale, uint8_t *zp) {
+  float lo = 0.0f, hi = 0.0f;
+  for (int32_t i = 0; i < p->count; ++i) {
+    lo = t_min(lo, x[i]);
+    hi = t_max(hi, x[i]);
+  }
+  const float s = (hi - lo) / 255.0f;
+  const uint8_t z = s > 0.0f ? saturate_round<uint8_t>(-lo / s) : uint8_t(0);
+  *scale = s;
+  *zp = z;
+  for (int32_t i = 0; i < p->count; ++i)
+    y[i] = s > 0.0f ? saturate_round<uint8_t>(m_rint(x[i] / s) + static_cast<float>(z))
+                    : uint8_t(0);
+}
+
+//===----------------------------------------------------------------------===//
+// Integer convolution and matrix product: the shared accumulation loops
+//===----------------------------------------------------------------------===//
+
+/// Calls out.store(m, index, acc) for every output element of a convolution
+/// with acc = sum of (x - x_zp) * (w - w_zp[m]) over the window; taps in the
+/// padding contribute nothing (they are the real value 0). `w_zp` has one entry
+/// per output channel when w_zp_count > 1, else one.
+template <typename TX, typename TW, typename Out>
+static inline void conv_accumulate(const ConvParams *p, const TX *x, int32_t x_zp, const TW *w,
+                                   const TW *w_zp, int32_t w_zp_count, Out &out) {
+  const int32_t icg = p->in_channels / p->group;
+  const int32_t ocg = p->out_channels / p->group;
+  const int32_t ID = p->in_size[0], IH = p->in_size[1], IW = p->in_size[2];
+  const int32_t OD = p->out_size[0], OH = p->out_size[1], OW = p->out_size[2];
+  const int32_t KD = p->kernel[0], KH = p->kernel[1], KW = p->kernel[2];
+  const int32_t in_plane = ID * IH * IW, out_plane = OD * OH * OW, k_size = KD * KH * KW;
+  for (int32_t n = 0; n < p->batch; ++n) {
+    for (int32_t g = 0; g < p->group; ++g) {
+      const TX *xg = x + (n * p->in_channels + g * icg) * in_plane;
+      for (int32_t oc = 0; oc < ocg; ++oc) {
+        const int32_t m = g * ocg + oc;
+        const TW *wm = w + m * icg * k_size;
+        const int32_t wz = w_zp ? static_cast<int32_t>(w_zp[w_zp_count > 1 ? m : 0]) : 0;
+        const int32_t ybase = (n * p->out_channels + m) * out_plane;
+        for (int32_t od = 0; od < OD; ++od) {
+          const int32_t d0 = od * p->stride[0] - p->pad[0];
+          for (int32_t oh = 0; oh < OH; ++oh) {
+            const int32_t h0 = oh * p->stride[1] - p->pad[1];
+            for (int32_t ow = 0; ow < OW; ++ow) {
+              const int32_t w0 = ow * p->stride[2] - p->pad[2];
+              int32_t acc = 0;
+              for (int32_t ic = 0; ic < icg; ++ic) {
+                const TX *xc = xg + ic * in_plane;
+                const TW *wc = wm + ic * k_size;
+                for (int32_t kd = 0; kd < KD; ++kd) {
+                  const int32_t id = d0 + kd * p->dilation[0];
+                  if (id < 0 || id >= ID)
+                    continue;
+                  for (int32_t kh = 0; kh < KH; ++kh) {
+                    const int32_t ih = h0 + kh * p->dilation[1];
+                    if (ih < 0 || ih >= IH)
+                      continue;
+                    const TX *xrow = xc + (id * IH + ih) * IW;
+                    const TW *wrow = wc + (kd * KH + kh) * KW;
+                    for (int32_t kw = 0; kw < KW; ++kw) {
+                      const int32_t iw = w0 + kw * p->dilation[2];
+                      if (iw < 0 || iw >= IW)
+                        continue;
+                      acc += (static_cast<int32_t>(xrow[iw]) - x_zp) *
+                             (static_cast<int32_t>(wrow[kw]) - wz);
+                    }
+                  }
+                }
+              }
+              out.store(m, ybase + (od * OH + oh) * OW + ow, acc);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/// Calls out.store(j, index, acc) for every output element of a batched
+/// matrix product with acc = sum_l (a - a_zp) * (b - b_zp[j]); `b_zp` has one
+/// entry per column when b_zp_count > 1, else one.
+template <typename TA, typename TB, typename Out>
+static inline void matmul_accumulate(const MatMulParams *p, const TA *a, int32_t a_zp,
+                                     const TB *b, const TB *b_zp, int32_t b_zp_count, Out &out) {
+  const int32_t M = p->m, N = p->n, K = p->k;
+  int32_t idx[6] = {0, 0, 0, 0, 0, 0};
+  int32_t ao = 0, bo = 0;
+  for (int32_t bt = 0; bt < p->batch; ++bt) {
+    const TA *ab = a + ao;
+    const TB *bb = b + bo;
+    for (int32_t i = 0; i < M; ++i) {
+      for (int32_t j = 0; j < N; ++j) {
+        const int32_t bz = b_zp ? static_cast<int32_t>(b_zp[b_zp_count > 1 ? j : 0]) : 0;
+        int32_t acc = 0;
+        for (int32_t l = 0; l < K; ++l)
+          acc += (static_cast<int32_t>(ab[i * K + l]) - a_zp) *
+                 (static_cast<int32_t>(bb[l * N + j]) - bz);
+        out.store(j, (bt * M + i) * N + j, acc);
+      }
+    }
+    for (int32_t d = p->batch_rank - 1; d >= 0; --d) {
+      ++idx[d];
+      ao += p->a_batch_strides[d];
+      bo += p->b_batch_strides[d];
+      if (idx[d] < p->batch_dims[d])
+        break;
+      ao -= p->a_batch_strides[d] * p->batch_dims[d];
+      bo -= p->b_batch_strides[d] * p->batch_dims[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+/// Writes the int32 accumulator (ConvInteger, MatMulInteger).
+struct StoreInt32 {
+  int32_t *y;
+  void store(int32_t, int32_t i, int32_t acc) { y[i] = acc; }
+};
+
+/// Requantises in float, as ONNX's QLinearConv/QLinearMatMul define it:
+/// y = saturate(round_half_even((acc + bias) * x_scale * w_scale / y_scale) + y_zp).
+template <typename TY> struct StoreFloatRequant {
+  const float *x_scale;
+  const float *w_scale;
+  int32_t w_scale_count;
+  const float *y_scale;
+  int32_t y_zp;
+  const int32_t *bias;
+  TY *y;
+  void store(int32_t m, int32_t i, int32_t acc) {
+    const float s = x_scale[0] * w_scale[w_scale_count > 1 ? m : 0] / y_scale[0];
+    const int32_t v = acc + (bias ? bias[m] : 0);
+    y[i] = saturate_round<TY>(m_rint(static_cast<float>(v) * s) + static_cast<float>(y_zp));
+  }
+};
+
+template <typename T> static inline int32_t zp_or_zero(const T *zp) {
+  return zp ? static_cast<int32_t>(zp[0]) : 0;
+}
+
+#define TMC_QLINEAR_CONV_PARAMS(F, A)                                                          \
+  TMC_CONV_PARAMS(F, A)                                                                        \
+  F(int32_t, w_quant_count)
+TMC_DEFINE_PARAMS(QLinearConvParams, TMC_QLINEAR_CONV_PARAMS)
+
+/// ConvInteger: int32 y = conv(x - x_zp, w - w_zp); zero points may be null.
+template <typename TX, typename TW>
+static inline void conv_integer(const QLinearConvParams *p, const TX *x, const TW *w,
+                                const TX *x_zp, const TW *w_zp, int32_t *y) {
+  ConvParams c;
+  memcpy(&c, p, sizeof(c));
+  StoreInt32 out = {y};
+  conv_accumulate(&c, x, zp_or_zero(x_zp), w, w_zp, p->w_quant_count, out);
+}
+
+/// QLinearConv with its quantisation parameters as tensors; `b` (int32, in
+/// units of x_scale * w_scale) may be null.
+template <typename TX, typename TW, typename TY>
+static inline void qlinear_conv(const QLinearConvParams *p, const TX *x, const float *x_scale,
+                                const TX *x_zp, const TW *w, const float *w_scale,
+                                const TW *w_zp, const float *y_scale, const TY *y_zp,
+                                const int32_t *b, TY *y) {
+  ConvParams c;
+  memcpy(&c, p, sizeof(c));
+  StoreFloatRequant<TY> out = {x_scale, w_scale, p->w_quant_count, y_scale, zp_or_zero(y_zp),
+                               b, y};
+  conv_accumulate(&c, x, zp_or_zero(x_zp), w, w_zp, p->w_quant_count, out);
+}
+
+#define TMC_QLINEAR_MATMUL_PARAMS(F, A)                                                        \
+  TMC_MATMUL_PARAMS(F, A)                                                                      \
+  F(int32_t, b_quant_count)
+TMC_DEFINE_PARAMS(QLinearMatMulParams, TMC_QLINEAR_MATMUL_PARAMS)
+
+/// MatMulInteger: int32 y = (a - a_zp) x (b - b_zp); zero points may be null.
+template <typename TA, typename TB>
+static inline void matmul_integer(const QLinearMatMulParams *p, const TA *a, const TB *b,
+                                  const TA *a_zp, const TB *b_zp, int32_t *y) {
+  MatMulParams m;
+  memcpy(&m, p, sizeof(m));
+  StoreInt32 out = {y};
+  matmul_accumulate(&m, a, zp_or_zero(a_zp), b, b_zp, p->b_quant_count, out);
+}
+
+/// QLinearMatMul with its quantisation parameters as tensors.
+template <typename TA, typename TB, typename TY>
+static inline void qlinear_matmul(const QLinearMatMulParams *p, const TA *a,
+                                  const float *a_scale, const TA *a_zp, const TB *b,
+                                  const float *b_scale, const TB *b_zp, const float *y_scale,
+                                  const TY *y_zp, TY *y) {
+  MatMulParams m;
+  memcpy(&m, p, sizeof(m));
+  StoreFloatRequant<TY> out = {a_scale, b_scale, p->b_quant_count, y_scale, zp_or_zero(y_zp),
+                               0, y};
+  matmul_accumulate(&m, a, zp_or_zero(a_zp), b, b_zp, p->b_quant_count, out);
+}
+
+
+//===----------------------------------------------------------------------===//
+// Integer kernels with compile-time requantisation (the QDQ pass's ops)
+//===----------------------------------------------------------------------===//
+
+/// round(acc * multiplier / 2^shift), halves rounded up: the real factor
+/// multiplier * 2^-shift (multiplier < 2^31, 1 <= shift <= 62) is computed by
+/// the compiler from the scales. One 32x32->64-bit product.
+static inline int32_t requantize(int32_t acc, int32_t multiplier, int32_t shift) {
+  const int64_t t = static_cast<int64_t>(acc) * multiplier + (static_cast<int64_t>(1) << (shift - 1));
+  return static_cast<int32_t>(t >> shift);
+}
+
+/// Adds the output zero point and clamps to [act_min, act_max] (the type's
+/// range, narrowed by a fused Relu or Clip).
+template <typename TY>
+static inline TY requant_store(int32_t v, int32_t y_zp, int32_t act_min, int32_t act_max) {
+  int64_t r = static_cast<int64_t>(v) + y_zp;
+  r = r < act_min ? act_min : (r > act_max ? act_max : r);
+  return static_cast<TY>(r);
+}
+
+template <typename TY> struct StoreFixedRequant {
+  const int32_t *bias;
+  const int32_t *multiplier;
+  const int32_t *shift;
+  int32_t y_zp, act_min, act_max;
+  TY *y;
+  void store(int32_t m, int32_t i, int32_t acc) {
+    const int32_t v = requantize(acc + (bias ? bias[m] : 0), multiplier[m], shift[m]);
+    y[i] = requant_store<TY>(v, y_zp, act_min, act_max);
+  }
+};
+
+#define TMC_QCONV_PARAMS(F, A)                                                                 \
+  TMC_CONV_PARAMS(F, A)                                                                        \
+  F(int32_t, x_zp)                                                                             \
+  F(int32_t, w_zp)                                                                             \
+  F(int32_t, y_zp)                                                                             \
+  F(int32_t, act_min)                                                                          \
+  F(int32_t, act_max)
+TMC_DEFINE_PARAMS(QConvParams, TMC_QCONV_PARAMS)
+
+/// Integer convolution: y = clamp(requantize(conv(x - x_zp, w - w_zp) + bias,
+/// multiplier[m], shift[m]) + y_zp). bias, multiplier and shift have one entry
+/// per output channel; `bias` may be null.
+template <typename TX, typename TW, typename TY>
+static inline void qconv(const QConvParams *p, const TX *x, const TW *w, const int32_t *bias,
+                         const int32_t *multiplier, const int32_t *shift, TY *y) {
+  ConvParams c;
+  memcpy(&c, p, sizeof(c));
+  const TW wz = static_cast<TW>(p->w_zp);
+  StoreFixedRequant<TY> out = {bias, multiplier, shift, p->y_zp, p->act_min, p->act_max, y};
+  conv_accumulate(&c, x, p->x_zp, w, &wz, 1, out);
+}
+
+#define TMC_QFC_PARAMS(F, A)                                                                   \
+  F(int32_t, rows)                                                                             \
+  F(int32_t, n)                                                                                \
+  F(int32_t, k)                                                                                \
+  F(int32_t, x_zp)                                                                             \
+  F(int32_t, w_zp)                                                                             \
+  F(int32_t, y_zp)                                                                             \
+  F(int32_t, act_min)                                                                          \
+  F(int32_t, act_max)
+TMC_DEFINE_PARAMS(QFcParams, TMC_QFC_PARAMS)
+
+/// Integer fully connected layer: x [rows, k], w [n, k] (one row per output),
+/// y[r, j] = clamp(requantize(sum_l (x[r, l] - x_zp) * (w[j, l] - w_zp) +
+/// bias[j], multiplier[j], shift[j]) + y_zp). `bias` may be null.
+template <typename TX, typename TW, typename TY>
+static inline void qfc(const QFcParams *p, const TX *x, const TW *w, const int32_t *bias,
+                       const int32_t *multiplier, const int32_t *shift, TY *y) {
+  for (int32_t r = 0; r < p->rows; ++r) {
+    const TX *xr = x + r * p->k;
+    for (int32_t j = 0; j < p->n; ++j) {
+      const TW *wj = w + j * p->k;
+      int32_t acc = bias ? bias[j] : 0;
+      for (int32_t l = 0; l < p->k; ++l)
+        acc += (static_cast<int32_t>(xr[l]) - p->x_zp) * (static_cast<int32_t>(wj[l]) - p->w_zp);
+      y[r * p->n + j] =
+          requant_store<TY>(requantize(acc, multiplier[j], shift[j]), p->y_zp, p->act_min,
+                            p->act_max);
+    }
+  }
+}
+
+#define TMC_QADD_PARAMS(F, A)                                                                  \
+  F(int32_t, count)                                                                            \
+  F(int32_t, a_zp)                                                                             \
+  F(int32_t, b_zp)                                                                             \
+  F(int32_t, y_zp)                                                                             \
+  F(int32_t, a_multiplier)                                                                     \
+  F(int32_t, b_multiplier)                                                                     \
+  F(int32_t, shift)                                                                            \
+  F(int32_t, act_min)                                                                          \
+  F(int32_t, act_max)
+TMC_DEFINE_PARAMS(QAddParams, TMC_QADD_PARAMS)
+
+/// Integer a + b (same shapes), each rescaled to the output's scale:
+/// y = clamp(round(((a - a_zp) * a_mul + (b - b_zp) * b_mul) / 2^shift) + y_zp).
+template <typename TA, typename TB, typename TY>
+static inline void qadd(const QAddParams *p, const TA *a, const TB *b, TY *y) {
+  const int64_t half = static_cast<int64_t>(1) << (p->shift - 1);
+  for (int32_t i = 0; i < p->count; ++i) {
+    const int64_t t =
+        static_cast<int64_t>(static_cast<int32_t>(a[i]) - p->a_zp) * p->a_multiplier +
+        static_cast<int64_t>(static_cast<int32_t>(b[i]) - p->b_zp) * p->b_multiplier;
+    y[i] = requant_store<TY>(static_cast<int32_t>((t + half) >> p->shift), p->y_zp, p->act_min,
+                             p->act_max);
+  }
+}
+
+#define TMC_QAVG_POOL_PARAMS(F, A)                                                             \
+  F(int32_t, planes)                                                                           \
+  A(int32_t, in_size, 3)                                                                       \
+  A(int32_t, out_size, 3)                                                                      \
+  A(int32_t, kernel, 3)                                                                        \
+  A(int32_t, stride, 3)                                                                        \
+  A(int32_t, pad, 3)                                                                           \
+  A(int32_t, pad_end, 3)                                                                       \
+  F(int32_t, count_include_pad)                                                                \
+  F(int32_t, x_zp)                                                                             \
+  F(int32_t, y_zp)                                                                             \
+  F(int32_t, multiplier)                                                                       \
+  F(int32_t, shift)
+TMC_DEFINE_PARAMS(QAvgPoolParams, TMC_QAVG_POOL_PARAMS)
+
+/// Integer average pooling (NCHW planes, 1-3 spatial dims as 3):
+/// y = round(sum(x - x_zp) * multiplier / (count * 2^shift)) + y_zp, halves
+/// away from zero, where count is the window's size (with count_include_pad,
+/// padding within pad/pad_end counts too). shift <= 40.
+template <typename TX, typename TY>
+static inline void qavg_pool(const QAvgPoolParams *p, const TX *x, TY *y) {
+  const int32_t ID = p->in_size[0], IH = p->in_size[1], IW = p->in_size[2];
+  const int32_t OD = p->out_size[0], OH = p->out_size[1], OW = p->out_size[2];
+  const int32_t in_plane = ID * IH * IW, out_plane = OD * OH * OW;
+  for (int32_t pl = 0; pl < p->planes; ++pl) {
+    const TX *xp = x + pl * in_plane;
+    TY *yp = y + pl * out_plane;
+    for (int32_t od = 0; od < OD; ++od)
+      for (int32_t oh = 0; oh < OH; ++oh)
+        for (int32_t ow = 0; ow < OW; ++ow) {
+          const int32_t d0 = od * p->stride[0] - p->pad[0];
+          const int32_t h0 = oh * p->stride[1] - p->pad[1];
+          const int32_t w0 = ow * p->stride[2] - p->pad[2];
+          int32_t sum = 0, count = 0, padded = 0;
+          for (int32_t kd = 0; kd < p->kernel[0]; ++kd)
+            for (int32_t kh = 0; kh < p->kernel[1]; ++kh)
+              for (int32_t kw = 0; kw < p->kernel[2]; ++kw) {
+                const int32_t id = d0 + kd, ih = h0 + kh, iw = w0 + kw;
+                if (id >= ID + p->pad_end[0] || ih >= IH + p->pad_end[1] ||
+                    iw >= IW + p->pad_end[2])
+                  continue; // beyond the padding (ceil_mode)
+                if (id < 0 || id >= ID || ih < 0 || ih >= IH || iw < 0 || iw >= IW) {
+                  ++padded;
+                  continue;
+                }
+                sum += static_cast<int32_t>(xp[(id * IH + ih) * IW + iw]) - p->x_zp;
+                ++count;
+              }
+          if (p->count_include_pad)
+            count += padded;
+          const int64_t num = static_cast<int64_t>(sum) * p->multiplier;
+          const int64_t den = static_cast<int64_t>(count > 0 ? count : 1) << p->shift;
+          const int64_t q = (num >= 0 ? num + den / 2 : num - den / 2) / den;
+          yp[(od * OH + oh) * OW + ow] = requant_store<TY>(
+              static_cast<int32_t>(q), p->y_zp, static_cast<int32_t>(Limits<TY>::lowest()),
+              static_cast<int32_t>(Limits<TY>::highest()));
+        }
+  }
+}
+
+} // namespace tmc
+
+#endif

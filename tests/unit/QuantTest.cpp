@@ -1,0 +1,189 @@
+//===- QuantTest.cpp - quantisation kernels and the quantize-qdq pass -----===//
+//
+// Rounding and saturation of QuantizeLinear, the fixed-point requantisation,
+// and the quantize-qdq pass on a small QDQ graph: the integer graph it makes
+// must agree with the float QDQ graph it came from within one output step,
+// with values worked out by hand.
+//
+//===----------------------------------------------------------------------===//
+#include "TestUtil.h"
+#include "passes/Evaluator.h"
+#include "passes/Pass.h"
+#include "tmc_quant.h"
+#include <cmath>
+#include <cstring>
+
+using namespace tinymlc;
+using namespace tinymlc::test;
+
+namespace {
+
+Buffer floatBytes(std::vector<float> v) {
+  Buffer b(v.size() * sizeof(float));
+  std::memcpy(b.data(), v.data(), b.size());
+  return b;
+}
+
+std::vector<float> asFloats(const Buffer &b) {
+  std::vector<float> v(b.size() / sizeof(float));
+  std::memcpy(v.data(), b.data(), b.size());
+  return v;
+}
+
+std::vector<float> evalFloat(const Graph &g, std::vector<float> input) {
+  auto out = evaluateGraph(g, {floatBytes(std::move(input))});
+  if (!out) {
+    FAIL_CHECK(errorToString(out.takeError()));
+    return {};
+  }
+  return asFloats((*out)[0]);
+}
+
+void runOk(const char *pass, Graph &g, PassContext &ctx) {
+  if (auto e = runPass(pass, g, ctx))
+    FAIL(errorToString(std::move(e)));
+}
+
+int countOps(const Graph &g, OpKind k) {
+  int n = 0;
+  for (const Node *node : g.nodes())
+    n += node->kind() == k;
+  return n;
+}
+
+// x (f32) -> Q(0.5, 0) -> DQ -> Conv 1x1 with two output channels (per-channel
+// weight scales 0.25 and 0.5, int32 bias) -> Relu -> Q(1.0, -3) -> DQ.
+const char *kQdqConv = R"(graph @g {
+  input %x: f32[1,2,2,2]
+  const %xs: f32[] = [0.5]
+  const %xz: i8[] = [0]
+  const %w: i8[2,2,1,1] = [4, -8, 2, 6]
+  const %ws: f32[2] = [0.25, 0.5]
+  const %wz: i8[2] = [0, 0]
+  const %b: i32[2] = [8, -4]
+  const %bs: f32[2] = [0.125, 0.25]
+  const %ys: f32[] = [1.0]
+  const %yz: i8[] = [-3]
+  %xq = QuantizeLinear "qx"(%x, %xs, %xz): i8[1,2,2,2]
+  %xd = DequantizeLinear "dqx"(%xq, %xs, %xz): f32[1,2,2,2]
+  %wd = DequantizeLinear "dqw"(%w, %ws, %wz) {axis = 0}: f32[2,2,1,1]
+  %bd = DequantizeLinear "dqb"(%b, %bs) {axis = 0}: f32[2]
+  %c = Conv "conv"(%xd, %wd, %bd): f32[1,2,2,2]
+  %r = Relu "relu"(%c): f32[1,2,2,2]
+  %yq = QuantizeLinear "qy"(%r, %ys, %yz): i8[1,2,2,2]
+  %y = DequantizeLinear "dqy"(%yq, %ys, %yz): f32[1,2,2,2]
+  output %y
+}
+)";
+
+} // namespace
+
+TEST_CASE("QuantizeLinear rounds half to even and saturates") {
+  tmc::QuantizeParams p = {1, 1, 7};
+  float x[7] = {0.5f, 1.5f, 2.5f, -0.5f, -1.5f, 300.0f, -300.0f};
+  float s = 1.0f;
+  int8_t z = 0, y[7];
+  tmc::quantize_linear<int8_t>(&p, x, &s, &z, y);
+  CHECK(std::vector<int>(y, y + 7) == std::vector<int>{0, 2, 2, 0, -2, 127, -128});
+  uint8_t zu = 128, yu[7];
+  tmc::quantize_linear<uint8_t>(&p, x, &s, &zu, yu);
+  CHECK(std::vector<int>(yu, yu + 7) == std::vector<int>{128, 130, 130, 128, 126, 255, 0});
+}
+
+TEST_CASE("requantize multiplies by multiplier / 2^shift and rounds halves up") {
+  // 2^30 / 2^31 = 0.5
+  CHECK(tmc::requantize(100, 1 << 30, 31) == 50);
+  CHECK(tmc::requantize(101, 1 << 30, 31) == 51);  // 50.5 -> 51
+  CHECK(tmc::requantize(-101, 1 << 30, 31) == -50); // -50.5 -> -50
+  CHECK(tmc::requantize(-102, 1 << 30, 31) == -51);
+  // 0.75 * 2^31 / 2^32 = 0.375; 1000 * 0.375 = 375
+  CHECK(tmc::requantize(1000, 1610612736, 32) == 375);
+}
+
+TEST_CASE("quantize-qdq turns DQ-Conv-Relu-Q into one integer conv that agrees with float") {
+  auto g = parse(kQdqConv);
+  REQUIRE(g);
+  // Inputs chosen on the quantisation grid (step 0.5): xq = 2x.
+  std::vector<float> x = {1.0f, -2.0f, 0.5f, 3.0f, 2.0f, 1.5f, -1.0f, 0.0f};
+  std::vector<float> want = evalFloat(*g, x);
+  // By hand, channel 0: 0.25 * (4 * xq0 - 8 * xq1) * 0.5 + 1 (bias 8 * 0.125);
+  // position 0: xq0 = 2, xq1 = 4 -> 0.125 * (8 - 32) + 1 = -2 -> Relu 0 -> q -3 -> 0.
+  // Channel 1 at position 0: 0.25 * (2 * 2 + 6 * 4) - 1 = 6 -> q 3 -> 6.
+  CHECK(want[0] == 0.0f);
+  CHECK(want[4] == 6.0f);
+  PassContext ctx;
+  for (const char *pass : {"fuse-activations", "quantize-qdq", "dce"})
+    runOk(pass, *g, ctx);
+  CHECK(countOps(*g, OpKind::TmcQConv) == 1);
+  CHECK(countOps(*g, OpKind::Conv) == 0);
+  CHECK(countOps(*g, OpKind::DequantizeLinear) == 1); // the output's
+  std::vector<float> got = evalFloat(*g, x);
+  REQUIRE(got.size() == want.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    INFO("element " << i);
+    CHECK(std::fabs(got[i] - want[i]) <= 1.0f); // one output step
+  }
+  CHECK(got[0] == 0.0f);
+  CHECK(got[4] == 6.0f);
+}
+
+TEST_CASE("quantize-qdq moves int8 data through Reshape and drops Q(DQ(x))") {
+  auto g = parse(R"(graph @g {
+  input %x: f32[1,4]
+  const %s: f32[] = [0.5]
+  const %z: i8[] = [1]
+  const %shape: i64[2] = [2, 2]
+  %xq = QuantizeLinear "qx"(%x, %s, %z): i8[1,4]
+  %xd = DequantizeLinear "dqx"(%xq, %s, %z): f32[1,4]
+  %r = Reshape "reshape"(%xd, %shape): f32[2,2]
+  %rq = QuantizeLinear "qr"(%r, %s, %z): i8[2,2]
+  %y = DequantizeLinear "dqy"(%rq, %s, %z): f32[2,2]
+  output %y
+}
+)");
+  REQUIRE(g);
+  PassContext ctx;
+  runOk("quantize-qdq", *g, ctx);
+  runOk("dce", *g, ctx);
+  CHECK(countOps(*g, OpKind::QuantizeLinear) == 1);   // the input's
+  CHECK(countOps(*g, OpKind::DequantizeLinear) == 1); // the output's
+  const Node *reshape = nullptr;
+  for (const Node *n : g->nodes())
+    if (n->kind() == OpKind::Reshape)
+      reshape = n;
+  REQUIRE(reshape);
+  CHECK(reshape->output(0)->dtype() == DType::I8);
+  CHECK(evalFloat(*g, {1.0f, -0.5f, 0.25f, 100.0f}) ==
+        std::vector<float>{1.0f, -0.5f, 0.0f, 63.0f}); // 0.25 -> 0.5 * round(0.5) = 0; saturated
+}
+
+TEST_CASE("quantize-qdq concatenates int8 when both inputs share one quantisation") {
+  auto g = parse(R"(graph @g {
+  input %a: f32[1,2]
+  input %b: f32[1,1]
+  const %s: f32[] = [0.25]
+  const %z: u8[] = [10]
+  %aq = QuantizeLinear "qa"(%a, %s, %z): u8[1,2]
+  %bq = QuantizeLinear "qb"(%b, %s, %z): u8[1,1]
+  %ad = DequantizeLinear "dqa"(%aq, %s, %z): f32[1,2]
+  %bd = DequantizeLinear "dqb"(%bq, %s, %z): f32[1,1]
+  %c = Concat "cat"(%ad, %bd) {axis = 1}: f32[1,3]
+  output %c
+}
+)");
+  REQUIRE(g);
+  PassContext ctx;
+  runOk("quantize-qdq", *g, ctx);
+  runOk("dce", *g, ctx);
+  const Node *cat = nullptr;
+  for (const Node *n : g->nodes())
+    if (n->kind() == OpKind::Concat)
+      cat = n;
+  REQUIRE(cat);
+  CHECK(cat->output(0)->dtype() == DType::U8);
+  CHECK(countOps(*g, OpKind::DequantizeLinear) == 1);
+  auto out = evaluateGraph(*g, {floatBytes({0.5f, -1.0f}), floatBytes({100.0f})});
+  REQUIRE(out);
+  // 0.5 -> 12 -> 0.5; -1 -> 6 -> -1; 100 -> 255 (saturated) -> 61.25
+  CHECK(asFloats((*out)[0]) == std::vector<float>{0.5f, -1.0f, 61.25f});
+}
