@@ -16,8 +16,10 @@
 #include "ir/Graph.h"
 #include "passes/Kernel.h"
 #include "passes/MemoryPlan.h"
+#include "passes/Quantize.h"
 #include "llvm/Support/Error.h"
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +48,8 @@ struct CompiledModel {
   const Graph *graph = nullptr;
   std::vector<Lowering> lowerings;
   MemoryPlan plan;
+  /// What post-training quantisation did (--quantize), for the report.
+  std::optional<QuantizationReport> quantization;
 };
 
 std::vector<GeneratedFile> emitCpp(const CompiledModel &m, const CodegenOptions &opts);

@@ -2,6 +2,7 @@
 #include "codegen/Report.h"
 #include "ir/ShapeInference.h"
 #include "llvm/ADT/StringRef.h"
+#include <cmath>
 #include <map>
 #include <set>
 #include <nlohmann/json.hpp>
@@ -82,6 +83,73 @@ nlohmann::json ioJson(const Value *v, const MemoryPlan &plan) {
           {"shape", std::vector<int64_t>(v->shape().begin(), v->shape().end())},
           {"bytes", v->byteSize()},
           {"offset", plan.of(v).offset}};
+}
+/// A dB figure or an error: null when infinite (no error at all).
+nlohmann::json finite(double v) {
+  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+}
+
+nlohmann::json quantizationJson(const QuantizationReport &q) {
+  nlohmann::json acts = nlohmann::json::array(), weights = nlohmann::json::array(),
+                 outs = nlohmann::json::array();
+  for (const ActivationQuantReport &a : q.activations)
+    acts.push_back({{"tensor", a.tensor},
+                    {"producer", a.producer},
+                    {"op", a.op},
+                    {"observed_min", a.observedMin},
+                    {"observed_max", a.observedMax},
+                    {"range_min", a.rangeMin},
+                    {"range_max", a.rangeMax},
+                    {"scale", a.scale},
+                    {"zero_point", a.zeroPoint},
+                    {"inherited", a.inherited},
+                    {"sqnr_db", finite(a.sqnrDb)},
+                    {"max_abs_error", a.maxAbsError},
+                    {"sqnr_vs_float_db", finite(a.sqnrVsFloatDb)},
+                    {"max_abs_error_vs_float", a.maxAbsErrorVsFloat}});
+  for (const WeightQuantReport &w : q.weights)
+    weights.push_back({{"tensor", w.tensor},
+                       {"node", w.node},
+                       {"op", w.op},
+                       {"axis", w.axis < 0 ? nlohmann::json(nullptr) : nlohmann::json(w.axis)},
+                       {"channels", w.channels},
+                       {"sqnr_db", finite(w.sqnrDb)},
+                       {"max_abs_error", w.maxAbsError}});
+  for (const OutputQuantReport &o : q.outputs)
+    outs.push_back({{"tensor", o.tensor},
+                    {"sqnr_db", finite(o.sqnrDb)},
+                    {"max_abs_error", o.maxAbsError},
+                    {"top1_agree", o.top1Agree},
+                    {"rows", o.rows}});
+  nlohmann::json j = {{"dtype", "int8"},
+                      {"method", calibrationMethodName(q.method).str()},
+                      {"samples", q.samples},
+                      {"activations", acts},
+                      {"weights", weights},
+                      {"outputs", outs}};
+  if (q.method == CalibrationMethod::Percentile)
+    j["percentile"] = q.percentile;
+  return j;
+}
+
+std::string fmt(const char *f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), f, v);
+  return buf;
+}
+
+std::string db(double v) {
+  if (std::isinf(v))
+    return v > 0 ? "exact" : "-inf";
+  return fmt("%.1f", v);
+}
+
+/// `s` cut or padded to `w` columns.
+std::string col(std::string s, size_t w) {
+  if (s.size() > w)
+    s = s.substr(0, w - 1) + "~";
+  s.resize(w, ' ');
+  return s;
 }
 } // namespace
 
@@ -182,6 +250,8 @@ std::string reportJson(const CompiledModel &m, const CodegenOptions &opts) {
   // reports stay as they were).
   if (int64_t q = weightBytes(m, true); q > 0 && hasIntegerOps(g))
     j["flash"]["int8_weights_bytes"] = q;
+  if (m.quantization)
+    j["quantization"] = quantizationJson(*m.quantization);
   // Names that are not valid UTF-8 (ONNX does not enforce it) print with
   // U+FFFD instead of failing.
   return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
@@ -341,6 +411,42 @@ std::string reportSummary(const CompiledModel &m, const CodegenOptions &opts) {
     s += " (int8 " + withCommas(q) + " B)";
   s += "\n";
   s += quantSummary(g);
+  return s;
+}
+
+std::string quantizationSummary(const QuantizationReport &q, size_t maxRows) {
+  std::string s = "  int8 quantisation: " + calibrationMethodName(q.method).str();
+  if (q.method == CalibrationMethod::Percentile)
+    s += " " + fmt("%g", q.percentile) + "%";
+  s += " calibration over " + std::to_string(q.samples) + " sample" +
+       (q.samples == 1 ? "" : "s") + "; " + std::to_string(q.activations.size()) +
+       " activation tensors, " + std::to_string(q.weights.size()) + " weight tensors\n";
+  for (const OutputQuantReport &o : q.outputs) {
+    s += "    output '" + o.tensor + "' vs float: SQNR " + db(o.sqnrDb) + " dB, max abs error " +
+         fmt("%.4g", o.maxAbsError);
+    if (o.rows > 0)
+      s += ", top-1 agreement " + std::to_string(o.top1Agree) + "/" + std::to_string(o.rows);
+    s += "\n";
+  }
+  if (q.activations.empty())
+    return s + "    no op of this model is quantisable; it stays float\n";
+  s += "    " + col("tensor (worst first)", 28) + col("op", 18) + col("range", 22) +
+       col("scale", 11) + col("zp", 5) + col("SQNR dB", 9) + col("max err", 10) +
+       "vs float dB\n";
+  size_t rows = std::min(maxRows, q.activations.size());
+  for (size_t i = 0; i < rows; ++i) {
+    const ActivationQuantReport &a = q.activations[i];
+    std::string range = "[" + fmt("%.4g", a.rangeMin) + ", " + fmt("%.4g", a.rangeMax) + "]";
+    s += "    " + col(a.tensor, 27) + " " + col(a.op + (a.inherited ? "*" : ""), 17) + " " +
+         col(range, 21) + " " + col(fmt("%.3g", a.scale), 10) + " " +
+         col(std::to_string(a.zeroPoint), 4) + " " + col(db(a.sqnrDb), 8) + " " +
+         col(fmt("%.3g", a.maxAbsError), 9) + " " + db(a.sqnrVsFloatDb) + "\n";
+  }
+  if (rows < q.activations.size())
+    s += "    ... " + std::to_string(q.activations.size() - rows) +
+         " more in the report's \"quantization\" section\n";
+  if (llvm::any_of(q.activations, [](const ActivationQuantReport &a) { return a.inherited; }))
+    s += "    * keeps its input's scale and zero point\n";
   return s;
 }
 

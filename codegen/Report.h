@@ -24,6 +24,9 @@ CodeEstimate estimateCode(const CompiledModel &m);
 
 /// `<name>.report.md`: the report for people, a per-layer table.
 std::string reportMarkdown(const CompiledModel &m, const CodegenOptions &opts);
+/// The quantisation table for stderr: each output against the float model,
+/// then the `maxRows` worst activation tensors.
+std::string quantizationSummary(const QuantizationReport &q, size_t maxRows = 12);
 
 /// A few lines for stderr after a compile.
 std::string reportSummary(const CompiledModel &m, const CodegenOptions &opts);

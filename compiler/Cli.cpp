@@ -20,6 +20,8 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include <CLI/CLI.hpp>
+#include <cmath>
+#include <cstdio>
 #include <map>
 #include <sstream>
 
@@ -38,6 +40,7 @@ struct ModelArgs {
   std::string ramLimit, arena = "static", report, io = "float";
   bool noSchedule = false;
   bool timePhases = false;
+  std::string quantize, calibration, calibrationMethod, percentile;
 
   void add(CLI::App *app) {
     app->add_option("model", model, "the ONNX model (.onnx)")->required();
@@ -77,6 +80,16 @@ struct ModelArgs {
                     "QuantizeLinear/DequantizeLinear edges (scale and zero point in the header)");
     app->add_flag("--no-schedule", noSchedule,
                   "keep the model's operator order instead of choosing one that needs less RAM");
+    app->add_option("--quantize", quantize,
+                    "int8: quantise the float model after training, calibrated on --calibration");
+    app->add_option("--calibration", calibration,
+                    "directory of representative inputs for --quantize: <input>.bin or "
+                    "<input>_<k>.bin (.npy, .pb or raw), one or more samples per file");
+    app->add_option("--calibration-method", calibrationMethod,
+                    "how activation ranges are chosen: minmax (default), percentile or entropy");
+    app->add_option("--percentile", percentile,
+                    "for --calibration-method percentile: % of values kept at each end "
+                    "(default 99.99)");
   }
 };
 
@@ -169,6 +182,33 @@ CompileOptions toCompileOptions(const ModelArgs &a) {
     throw UsageError("invalid --io '" + a.io + "': expected float or int8");
   o.integerIO = a.io == "int8";
   o.schedule = !a.noSchedule;
+  if (!a.quantize.empty() && a.quantize != "int8")
+    throw UsageError("invalid --quantize '" + a.quantize + "': this build quantises to int8");
+  o.quantize = !a.quantize.empty();
+  if (o.quantize && a.calibration.empty())
+    throw UsageError("--quantize int8 needs --calibration DIR: a directory of representative "
+                     "inputs (<input>.bin, .npy or .pb)");
+  if (!o.quantize && (!a.calibration.empty() || !a.calibrationMethod.empty() ||
+                      !a.percentile.empty()))
+    throw UsageError("--calibration, --calibration-method and --percentile apply only with "
+                     "--quantize int8");
+  o.calibrationDir = a.calibration;
+  if (!a.calibrationMethod.empty()) {
+    auto m = parseCalibrationMethod(a.calibrationMethod);
+    if (!m)
+      throw UsageError("invalid --calibration-method '" + a.calibrationMethod +
+                       "': expected minmax, percentile or entropy");
+    o.calibrationMethod = *m;
+  }
+  if (!a.percentile.empty()) {
+    if (o.calibrationMethod != CalibrationMethod::Percentile)
+      throw UsageError("--percentile applies only with --calibration-method percentile");
+    double p;
+    if (llvm::StringRef(a.percentile).getAsDouble(p) || !(p > 50 && p <= 100))
+      throw UsageError("invalid --percentile '" + a.percentile +
+                       "': expected a number above 50 and at most 100, e.g. 99.99");
+    o.percentile = p;
+  }
   return o;
 }
 
@@ -356,6 +396,10 @@ int tinymlcMain(int argc, const char *const *argv, llvm::raw_ostream &out,
   run->add_flag("--evaluate", evaluate,
                 "run the compiled graph with the compiler's own evaluator (the same kernels) "
                 "instead of building the generated code; for checking that both agree");
+  bool compare = false;
+  run->add_flag("--compare", compare,
+                "also run the float model (the compiler's evaluator, no --quantize) on every "
+                "sample and print top-1 agreement, max abs error and SQNR per output");
 
   CLI::App *insp = app.add_subcommand(
       "inspect", "print the imported graph: inputs, outputs, ops, parameters, MACs, and every "
@@ -452,6 +496,8 @@ int tinymlcMain(int argc, const char *const *argv, llvm::raw_ostream &out,
         err << reportSummary(c->model, c->codegen);
         for (const std::string &f : c->floatEdges)
           err << "  --io int8: " << f << " stays float\n";
+        if (c->model.quantization)
+          err << quantizationSummary(*c->model.quantization);
         err << "  wrote " << c->files.size() << " files to " << outDir << "\n";
       }
       if (compileArgs.timePhases)
@@ -476,11 +522,45 @@ int tinymlcMain(int argc, const char *const *argv, llvm::raw_ostream &out,
       auto c = compileModel(runArgs.model, o, out);
       if (!c)
         return reportError(err, c.takeError());
+      if (c->model.quantization)
+        err << quantizationSummary(*c->model.quantization);
       auto samples = runCompiled(*c, ro);
       if (!samples)
         return reportError(err, samples.takeError());
       err << "tinymlc: ran " << c->codegen.name << " on " << *samples << " sample"
           << (*samples == 1 ? "" : "s") << "; outputs in " << outputDir << "\n";
+      if (compare) {
+        CompileOptions fo = o;
+        fo.quantize = false;
+        llvm::raw_null_ostream null;
+        auto f = compileModel(runArgs.model, fo, null);
+        if (!f)
+          return reportError(err, f.takeError());
+        auto cmp = compareWithReference(*f->graph, *c->graph, ro);
+        if (!cmp)
+          return reportError(err, cmp.takeError());
+        out << "compare: " << c->codegen.name << (o.quantize ? " (int8)" : "")
+            << " against the float model (compiler's evaluator), "
+            << (cmp->empty() ? 0 : cmp->front().samples) << " samples\n";
+        for (const OutputComparison &r : *cmp) {
+          char line[256];
+          out << "  output '" << r.name << "' " << r.type << ":";
+          if (r.rows > 0) {
+            std::snprintf(line, sizeof(line), " top-1 agreement %lld/%lld (%.2f%%),",
+                          static_cast<long long>(r.top1Agree), static_cast<long long>(r.rows),
+                          100.0 * double(r.top1Agree) / double(r.rows));
+            out << line;
+          }
+          std::snprintf(line, sizeof(line), " max abs error %.6g, SQNR ", r.maxAbsError);
+          out << line;
+          if (std::isinf(r.sqnrDb))
+            out << (r.sqnrDb > 0 ? "inf (identical)" : "-inf") << "\n";
+          else {
+            std::snprintf(line, sizeof(line), "%.2f dB\n", r.sqnrDb);
+            out << line;
+          }
+        }
+      }
       return kExitOk;
     }
   } catch (const UsageError &e) {

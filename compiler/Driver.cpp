@@ -2,6 +2,7 @@
 #include "compiler/Driver.h"
 #include "passes/QuantizeQDQ.h"
 #include "codegen/Report.h"
+#include "compiler/Calibration.h"
 #include "ir/Diagnostic.h"
 #include "ir/TextIR.h"
 #include "ir/Verifier.h"
@@ -121,8 +122,21 @@ llvm::Expected<Compilation> compileModel(llvm::StringRef path, const CompileOpti
   c.passes.printAfter = opts.printAfter;
   c.passes.printAfterAll = opts.printAfterAll;
   c.passes.printStream = &printStream;
-  if (auto e = runPipeline(*c.graph, c.passes))
-    return withFile(std::move(e), path);
+  QuantizeOptions quantize;
+  if (opts.quantize) {
+    auto samples = readCalibrationDir(*c.graph, opts.calibrationDir);
+    if (!samples)
+      return samples.takeError();
+    quantize.samples = std::move(*samples);
+    quantize.method = opts.calibrationMethod;
+    quantize.percentile = opts.percentile;
+    c.passes.quantize = &quantize;
+  }
+  llvm::Error piped = runPipeline(*c.graph, c.passes);
+  c.passes.quantize = nullptr;
+  if (piped)
+    return withFile(std::move(piped), path);
+  c.model.quantization = c.passes.quantization;
   if (opts.integerIO) {
     for (auto &[name, q] : makeIntegerIO(*c.graph, c.floatEdges))
       c.codegen.ioQuant[name] = {q.scale, q.zeroPoint};
@@ -132,7 +146,6 @@ llvm::Expected<Compilation> compileModel(llvm::StringRef path, const CompileOpti
                                 "scale and zero point; compile it without --io int8"),
                       path);
   }
-
   phaseDone("passes");
   c.model.graph = c.graph.get();
   for (const Node *n : c.graph->nodes()) {

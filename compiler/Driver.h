@@ -30,6 +30,12 @@ struct CompileOptions {
   /// --io int8: integer inputs and outputs at the QuantizeLinear /
   /// DequantizeLinear edges of a quantised model.
   bool integerIO = false;
+  /// --quantize int8: post-training quantisation calibrated on the inputs in
+  /// `calibrationDir` (see compiler/Calibration.h).
+  bool quantize = false;
+  std::string calibrationDir;
+  CalibrationMethod calibrationMethod = CalibrationMethod::MinMax;
+  double percentile = 99.99;
 };
 
 struct Compilation {

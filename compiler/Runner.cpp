@@ -16,7 +16,10 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
+#include <cstring>
 
 namespace tinymlc {
 
@@ -175,8 +178,7 @@ llvm::Expected<int64_t> evaluateSamples(const Graph &g,
   return samples;
 }
 
-llvm::Expected<int64_t> runCompiled(const Compilation &c, const RunOptions &opts) {
-  const Graph &g = *c.graph;
+llvm::Expected<RunInputs> readRunInputs(const Graph &g, const RunOptions &opts) {
   // Match input files to graph inputs.
   std::vector<std::string> files(g.inputs().size());
   for (const auto &[name, file] : opts.inputs) {
@@ -200,8 +202,9 @@ llvm::Expected<int64_t> runCompiled(const Compilation &c, const RunOptions &opts
     }
     files[i] = file;
   }
+  RunInputs r;
   int64_t samples = -1;
-  std::vector<std::vector<uint8_t>> data(files.size());
+  r.data.resize(files.size());
   for (size_t i = 0; i < files.size(); ++i) {
     const Value *v = g.inputs()[i];
     if (files[i].empty())
@@ -223,10 +226,19 @@ llvm::Expected<int64_t> runCompiled(const Compilation &c, const RunOptions &opts
       return makeError(option + ": holds " + llvm::Twine(k) + " samples, but other inputs hold " +
                        llvm::Twine(samples));
     samples = k;
-    data[i] = std::move(t->bytes);
+    r.data[i] = std::move(t->bytes);
   }
-  if (samples < 0)
-    samples = 1;
+  r.samples = samples < 0 ? 1 : samples;
+  return r;
+}
+
+llvm::Expected<int64_t> runCompiled(const Compilation &c, const RunOptions &opts) {
+  const Graph &g = *c.graph;
+  auto read = readRunInputs(g, opts);
+  if (!read)
+    return read.takeError();
+  int64_t samples = read->samples;
+  std::vector<std::vector<uint8_t>> &data = read->data;
   if (opts.evaluate)
     return evaluateSamples(g, data, samples, opts.outputDir);
 
@@ -316,6 +328,94 @@ llvm::Expected<int64_t> runCompiled(const Compilation &c, const RunOptions &opts
                      ", a tinymlc bug; please report it): " + errMsg + " " + out);
   }
   return samples;
+}
+
+namespace {
+std::vector<double> toDoubles(const uint8_t *p, DType t, size_t n) {
+  std::vector<double> out(n);
+  auto get = [&](auto tag) {
+    using T = decltype(tag);
+    for (size_t i = 0; i < n; ++i) {
+      T v;
+      std::memcpy(&v, p + i * sizeof(T), sizeof(T));
+      out[i] = static_cast<double>(v);
+    }
+  };
+  switch (t) {
+  case DType::F32: get(float()); break;
+  case DType::F64: get(double()); break;
+  case DType::I8: get(int8_t()); break;
+  case DType::U8: get(uint8_t()); break;
+  case DType::I16: get(int16_t()); break;
+  case DType::U16: get(uint16_t()); break;
+  case DType::I32: get(int32_t()); break;
+  case DType::U32: get(uint32_t()); break;
+  case DType::I64: get(int64_t()); break;
+  case DType::U64: get(uint64_t()); break;
+  case DType::Bool: get(uint8_t()); break;
+  }
+  return out;
+}
+} // namespace
+
+llvm::Expected<std::vector<OutputComparison>>
+compareWithReference(const Graph &reference, const Graph &built, const RunOptions &opts) {
+  auto read = readRunInputs(reference, opts);
+  if (!read)
+    return read.takeError();
+  const auto &outs = built.outputs();
+  if (reference.outputs().size() != outs.size())
+    return makeError("internal error: the float and the built model have different outputs");
+  std::vector<OutputComparison> result(outs.size());
+  std::vector<std::vector<uint8_t>> got(outs.size());
+  for (size_t o = 0; o < outs.size(); ++o) {
+    std::string path = join(opts.outputDir, outputFileName(outs[o]->name()));
+    auto b = llvm::MemoryBuffer::getFile(path, /*IsText=*/false, false);
+    if (!b)
+      return makeError("cannot read '" + path + "': " + b.getError().message());
+    got[o].assign((*b)->getBuffer().bytes_begin(), (*b)->getBuffer().bytes_end());
+    if (got[o].size() != outs[o]->byteSize() * static_cast<size_t>(read->samples))
+      return makeError("internal error: '" + path + "' does not hold one output per sample");
+    result[o].name = outs[o]->name();
+    result[o].type = outs[o]->typeString();
+  }
+  std::vector<double> sig(outs.size(), 0), noise(outs.size(), 0);
+  for (int64_t s = 0; s < read->samples; ++s) {
+    std::vector<Buffer> sample;
+    for (size_t i = 0; i < reference.inputs().size(); ++i) {
+      size_t n = reference.inputs()[i]->byteSize();
+      sample.emplace_back(read->data[i].begin() + s * n, read->data[i].begin() + (s + 1) * n);
+    }
+    auto ref = evaluateGraph(reference, sample);
+    if (!ref)
+      return ref.takeError();
+    for (size_t o = 0; o < outs.size(); ++o) {
+      const Value *rv = reference.outputs()[o];
+      size_t n = static_cast<size_t>(rv->numElements());
+      std::vector<double> x = toDoubles((*ref)[o].data(), rv->dtype(), n);
+      std::vector<double> y =
+          toDoubles(got[o].data() + s * outs[o]->byteSize(), outs[o]->dtype(), n);
+      OutputComparison &r = result[o];
+      for (size_t k = 0; k < n; ++k) {
+        double e = y[k] - x[k];
+        sig[o] += x[k] * x[k];
+        noise[o] += e * e;
+        r.maxAbsError = std::max(r.maxAbsError, std::fabs(e));
+      }
+      int64_t last = rv->rank() ? rv->shape().back() : 1;
+      for (size_t k = 0; last > 1 && k + static_cast<size_t>(last) <= n; k += last) {
+        auto xb = x.begin() + k, yb = y.begin() + k;
+        r.top1Agree +=
+            std::max_element(xb, xb + last) - xb == std::max_element(yb, yb + last) - yb;
+        ++r.rows;
+      }
+    }
+  }
+  for (size_t o = 0; o < outs.size(); ++o) {
+    result[o].samples = read->samples;
+    result[o].sqnrDb = sqnrDb(sig[o], noise[o]);
+  }
+  return result;
 }
 
 } // namespace tinymlc

@@ -69,11 +69,17 @@ llvm::Error evaluateNode(const Node &node, llvm::ArrayRef<const uint8_t *> input
 }
 
 llvm::Expected<std::vector<Buffer>> evaluateGraph(const Graph &g, llvm::ArrayRef<Buffer> inputs) {
+  return evaluateGraph(g, inputs, [](const Value &, llvm::ArrayRef<uint8_t>) {});
+}
+
+llvm::Expected<std::vector<Buffer>>
+evaluateGraph(const Graph &g, llvm::ArrayRef<Buffer> inputs, ValueObserver observe) {
   assert(inputs.size() == g.inputs().size() && "one buffer per graph input");
   llvm::DenseMap<const Value *, Buffer> buffers;
   for (size_t i = 0; i < inputs.size(); ++i) {
     assert(inputs[i].size() == g.inputs()[i]->byteSize() && "input buffer size");
     buffers[g.inputs()[i]] = inputs[i];
+    observe(*g.inputs()[i], inputs[i]);
   }
   auto bytesOf = [&](const Value *v) -> const uint8_t * {
     if (!v)
@@ -98,6 +104,9 @@ llvm::Expected<std::vector<Buffer>> evaluateGraph(const Graph &g, llvm::ArrayRef
       ins.push_back(bytesOf(v));
     if (auto e = evaluateNode(*n, ins, outs))
       return std::move(e);
+    for (unsigned i = 0; i < n->numOutputs(); ++i)
+      if (const Value *v = n->output(i))
+        observe(*v, llvm::ArrayRef<uint8_t>(outs[i], v->byteSize()));
   }
   std::vector<Buffer> out;
   for (const Value *v : g.outputs()) {

@@ -10,6 +10,7 @@
 #define TINYMLC_PASSES_EVALUATOR_H
 
 #include "ir/Graph.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/Support/Error.h"
 #include <vector>
 
@@ -26,6 +27,14 @@ llvm::Error evaluateNode(const Node &node, llvm::ArrayRef<const uint8_t *> input
 /// holding exactly that input's bytes. Returns the graph outputs' bytes.
 llvm::Expected<std::vector<Buffer>> evaluateGraph(const Graph &g,
                                                   llvm::ArrayRef<Buffer> inputs);
+
+/// Called with every graph input and every node output once its bytes are
+/// known, in schedule order (calibration and error measurement watch these).
+using ValueObserver = llvm::function_ref<void(const Value &, llvm::ArrayRef<uint8_t>)>;
+
+/// As above, and `observe` sees every intermediate value.
+llvm::Expected<std::vector<Buffer>>
+evaluateGraph(const Graph &g, llvm::ArrayRef<Buffer> inputs, ValueObserver observe);
 
 } // namespace tinymlc
 

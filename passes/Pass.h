@@ -9,6 +9,7 @@
 #define TINYMLC_PASSES_PASS_H
 
 #include "ir/Graph.h"
+#include "passes/Quantize.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
 #include <map>
@@ -28,6 +29,11 @@ struct PassContext {
   llvm::raw_ostream *printStream = nullptr;
   /// Counters passes bump ("fold-constants.folded" -> 12), for reports and tests.
   std::map<std::string, int64_t> stats;
+  /// Post-training quantisation (--quantize int8): the calibration samples and
+  /// method; null: the `quantize` pass does nothing.
+  const QuantizeOptions *quantize = nullptr;
+  /// What the `quantize` pass did and the error it measured.
+  std::optional<QuantizationReport> quantization;
 };
 
 class Pass {

@@ -113,6 +113,17 @@ def npy(name, values):
 def mkdir(name):
     def build(d):
         (d / name).mkdir(parents=True, exist_ok=True)
+def calib(files):
+    """A calibration directory 'cal' holding `files` ({name: bytes or callable -> ndarray})."""
+    def build(d):
+        import numpy as np
+        (d / "cal").mkdir()
+        for name, data in files.items():
+            data = data() if callable(data) else data
+            if isinstance(data, bytes):
+                (d / "cal" / name).write_bytes(data)
+            else:
+                np.save(str(d / "cal" / name), data)
     return build
 
 
@@ -530,6 +541,75 @@ CASES = [
                 "with a digit)", file=None),
          build=save(conv_relu_model)),
 
+    # --- post-training quantisation ---------------------------------------
+    Case("quantize-without-calibration", ["compile", MODEL, "-o", "out", "--quantize", "int8"], 2,
+         _error("--quantize int8 needs --calibration DIR: a directory of representative "
+                "inputs (<input>.bin, .npy or .pb)", file=None),
+         build=save(conv_relu_model)),
+    Case("quantize-int4", ["compile", MODEL, "-o", "out", "--quantize", "int4",
+                           "--calibration", "cal"], 2,
+         _error("invalid --quantize 'int4': this build quantises to int8", file=None),
+         build=save(conv_relu_model)),
+    Case("calibration-without-quantize", ["compile", MODEL, "-o", "out", "--calibration", "cal"],
+         2, _error("--calibration, --calibration-method and --percentile apply only with "
+                   "--quantize int8", file=None),
+         build=save(conv_relu_model)),
+    Case("calibration-unknown-method", ["compile", MODEL, "-o", "out", "--quantize", "int8",
+                                        "--calibration", "cal", "--calibration-method", "kl"], 2,
+         _error("invalid --calibration-method 'kl': expected minmax, percentile or entropy",
+                file=None),
+         build=save(conv_relu_model)),
+    Case("percentile-without-method", ["compile", MODEL, "-o", "out", "--quantize", "int8",
+                                       "--calibration", "cal", "--percentile", "99.9"], 2,
+         _error("--percentile applies only with --calibration-method percentile", file=None),
+         build=save(conv_relu_model)),
+    Case("percentile-out-of-range", ["compile", MODEL, "-o", "out", "--quantize", "int8",
+                                     "--calibration", "cal", "--calibration-method",
+                                     "percentile", "--percentile", "20"], 2,
+         _error("invalid --percentile '20': expected a number above 50 and at most 100, e.g. "
+                "99.99", file=None),
+         build=save(conv_relu_model)),
+    Case("calibration-not-a-directory", ["compile", MODEL, "-o", "out", "--quantize", "int8",
+                                         "--calibration", "cal"], 2,
+         _error("--calibration cal: not a directory; give a directory of .npy, .pb or .bin "
+                "files holding representative inputs", file=None),
+         build=save(conv_relu_model)),
+    Case("calibration-empty-directory", ["compile", MODEL, "-o", "out", "--quantize", "int8",
+                                         "--calibration", "cal"], 2,
+         _error("--calibration cal: no .npy, .pb or .bin files; put representative inputs "
+                "there, named after the input they feed (<input>.bin or <input>_<k>.bin)",
+                file=None),
+         build=both(save(conv_relu_model), calib({"notes.txt": b"hello"}))),
+    Case("calibration-missing-input", ["compile", MODEL, "-o", "out", "--quantize", "int8",
+                                       "--calibration", "cal"], 2,
+         _error("--calibration cal: no file for input 'b' (f32[2]); add b.bin or b_<k>.bin",
+                file=None),
+         build=both(save(two_inputs_model), calib({"a.bin": b"\0" * 8}))),
+    Case("calibration-unmatched-file", ["compile", MODEL, "-o", "out", "--quantize", "int8",
+                                        "--calibration", "cal"], 2,
+         _error("--calibration cal: file 'c.bin' is named after no input (inputs: 'a', 'b'); "
+                "name it <input>.bin or <input>_<k>.bin", file=None),
+         build=both(save(two_inputs_model),
+                    calib({"a.bin": b"\0" * 8, "b.bin": b"\0" * 8, "c.bin": b"\0" * 8}))),
+    Case("calibration-sample-counts-differ", ["compile", MODEL, "-o", "out", "--quantize", "int8",
+                                              "--calibration", "cal"], 2,
+         _error("--calibration cal: input 'b' has 1 sample, input 'a' has 2; every input needs "
+                "the same number", file=None),
+         build=both(save(two_inputs_model),
+                    calib({"a_1.bin": b"\0" * 8, "a_2.bin": b"\0" * 8, "b.bin": b"\0" * 8}))),
+    Case("calibration-partial-sample", ["compile", MODEL, "-o", "out", "--quantize", "int8",
+                                        "--calibration", "cal"], 1,
+         _error("5 elements is not a whole number of f32[1,1,4,4] samples (16 elements each) "
+                "for input 'x'", file="cal/x.bin"),
+         build=both(save(conv_relu_model), calib({"x.bin": b"\0" * 20}))),
+    Case("calibration-wrong-type", ["compile", MODEL, "-o", "out", "--quantize", "int8",
+                                    "--calibration", "cal"], 1,
+         _error("holds i64 data, expected f32", file="cal/x.npy"),
+         build=both(save(conv_relu_model), calib({"x.npy": x_npy("int64")}))),
+    Case("run-compare-missing-input", ["run", MODEL, "--compare", "--output-dir", "out"], 2,
+         _error("input 'x' (f32[1,1,4,4]) needs a file: --input x=FILE", file=None),
+         build=save(conv_relu_model)),
+
     # --- bad command lines (exit 2) ----------------------------------------
     Case("dim-bad-syntax", ["compile", MODEL, "--dim", "N", "-o", "out"], 2,
          _error("invalid --dim 'N': expected NAME=VALUE with VALUE >= 0", file=None),
@@ -549,7 +629,7 @@ CASES = [
     Case("print-after-unknown-pass", ["compile", MODEL, "--print-after", "fold", "-o", "out"], 2,
          _error("--print-after: no pass named 'fold' (passes: canonicalize, dce, "
                 "fold-batchnorm, fold-bias-add, fold-constants, fuse-activations, import, "
-                "materialize-outputs, quantize-qdq)", file=None),
+                "materialize-outputs, quantize, quantize-qdq)", file=None),
          build=save(conv_relu_model)),
     Case("unknown-option", ["compile", MODEL, "--frobnicate", "-o", "out"], 2,
          [_error("the following argument was not expected: --frobnicate", file=None),
