@@ -403,15 +403,12 @@ llvm::Error QuantizePass::run(Graph &g, PassContext &ctx) {
   marked_.clear();
   index_.clear();
 
-  // Plan: which tensors get Q/DQ, which constants become int8.
+  // Plan: which tensors get Q/DQ, which constants become int8. A tensor is
+  // marked once: by its producer when that is quantisable (seen first, being
+  // earlier in the schedule), otherwise by its first quantisable reader.
   auto mark = [&](Value *v, Role role, Value *source) {
-    if (!v || v->isConstant() || v->dtype() != DType::F32)
+    if (!v || v->isConstant() || v->dtype() != DType::F32 || index_.count(v))
       return;
-    auto it = index_.find(v);
-    if (it != index_.end()) {
-      // A node's output is marked again by its producer (seen earlier) only.
-      return;
-    }
     index_[v] = marked_.size();
     Marked m;
     m.value = v;
@@ -426,42 +423,25 @@ llvm::Error QuantizePass::run(Graph &g, PassContext &ctx) {
     int64_t axis;
   };
   std::vector<WeightUse> weights;
-  // Graph inputs read by quantisable nodes first, so marks follow definition order.
   std::vector<Node *> nodes = g.nodes();
-  auto quantisable = [](const Node &n) {
-    return quantRole(n.kind()) && n.output(0)->dtype() == DType::F32;
-  };
-  for (Value *in : g.inputs())
-    for (Node *u : g.users(in))
-      if (quantisable(*u))
-        for (unsigned i : quantInputs(*u))
-          if (u->input(i) == in)
-            mark(in, Role::Compute, nullptr);
   for (Node *n : nodes) {
-    // Inputs not produced by a quantisable node (nor graph inputs) are marked
-    // by their producer below, when it is quantisable; otherwise here, before
-    // this node's output, which keeps definition order.
-    if (quantisable(*n))
-      for (unsigned i : quantInputs(*n)) {
-        Value *v = n->input(i);
-        if (!v || v->dtype() != DType::F32)
-          continue;
-        if (v->isConstant()) {
-          weights.push_back({n, i, weightAxis(*n, i, *v)});
-          continue;
-        }
-        // Its producer (earlier in the schedule) already marked it if quantisable.
+    // Precondition: an op the QDQ form covers, computing in f32.
+    if (!quantRole(n->kind()) || n->output(0)->dtype() != DType::F32)
+      continue;
+    for (unsigned i : quantInputs(*n)) {
+      Value *v = n->input(i);
+      if (!v || v->dtype() != DType::F32)
+        continue;
+      if (v->isConstant())
+        weights.push_back({n, i, weightAxis(*n, i, *v)});
+      else
         mark(v, Role::Compute, nullptr);
-      }
-    // Mark the outputs of quantisable nodes; and outputs of other nodes read
-    // by quantisable nodes (marked when the reader is reached, above).
-    if (quantisable(*n)) {
-      Role role = *quantRole(n->kind());
-      Value *src = role == Role::Inherit ? n->input(0) : nullptr;
-      if (role == Role::Inherit && (!src || !index_.count(src)))
-        role = Role::Compute, src = nullptr;
-      mark(n->output(0), role, src);
     }
+    Role role = *quantRole(n->kind());
+    Value *src = n->input(0);
+    if (role == Role::Inherit && (!src || !index_.count(src)))
+      role = Role::Compute; // its input is not quantised (a constant, or not f32)
+    mark(n->output(0), role, role == Role::Inherit ? src : nullptr);
   }
   // Marks came in order of first reference; sort by definition (schedule)
   // order so an inherited tensor's source always comes first.

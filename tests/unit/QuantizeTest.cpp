@@ -1,0 +1,285 @@
+//===- QuantizeTest.cpp - post-training quantisation and calibration files ===//
+//
+// The `quantize` pass on small graphs whose ranges, scales and zero points are
+// worked out by hand in the comments; the calibration directory reader on
+// files written into a temporary directory.
+//
+//===----------------------------------------------------------------------===//
+#include "TestUtil.h"
+#include "compiler/Calibration.h"
+#include "passes/Evaluator.h"
+#include "passes/Pass.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+#include <cmath>
+#include <cstring>
+
+using namespace tinymlc;
+using namespace tinymlc::test;
+
+namespace {
+
+Buffer floats(std::vector<float> v) {
+  Buffer b(v.size() * sizeof(float));
+  std::memcpy(b.data(), v.data(), b.size());
+  return b;
+}
+
+std::vector<float> asFloats(llvm::ArrayRef<uint8_t> b) {
+  std::vector<float> v(b.size() / sizeof(float));
+  std::memcpy(v.data(), b.data(), b.size());
+  return v;
+}
+
+float scaleOf(const Graph &g, llvm::StringRef name) {
+  const Value *v = g.findValue(name);
+  REQUIRE(v);
+  REQUIRE(v->isConstant());
+  return v->dataAs<float>()[0];
+}
+
+int zeroPointOf(const Graph &g, llvm::StringRef name) {
+  const Value *v = g.findValue(name);
+  REQUIRE(v);
+  REQUIRE(v->isConstant());
+  return v->dataAs<int8_t>()[0];
+}
+
+const char *kConv = R"(graph @g {
+  input %x: f32[1,1,2,2]
+  const %w: f32[2,1,1,1] = [0.5, -0.25]
+  const %b: f32[2] = [0.1, -0.2]
+  %y = Conv "conv"(%x, %w, %b): f32[1,2,2,2]
+  output %y
+}
+)";
+
+} // namespace
+
+TEST_CASE("quantize: Conv gets Q/DQ on its input and output and per-channel int8 weights") {
+  auto g = parse(kConv);
+  REQUIRE(g);
+  QuantizeOptions opts;
+  opts.samples = {{floats({0, 1, 2, 3})}, {floats({-1, 0.5f, 1, 2})}};
+  PassContext ctx;
+  ctx.quantize = &opts;
+  REQUIRE(errorOf(runPass("quantize", *g, ctx)) == "");
+
+  // x in [-1, 3]: scale 4/255, zero point round(-128 + 1 / (4/255)) = round(-64.25) = -64.
+  CHECK(scaleOf(*g, "x_scale") == 4.0f / 255.0f);
+  CHECK(zeroPointOf(*g, "x_zero_point") == -64);
+  // y: channel 0 is 0.5x + 0.1 in [-0.4, 1.6], channel 1 -0.25x - 0.2 in [-0.95, 0.05]:
+  // [-0.95, 1.6], scale 2.55/255 = 0.01, zero point round(-128 + 95) = -33.
+  CHECK(scaleOf(*g, "y_scale") == doctest::Approx(0.01).epsilon(1e-6));
+  CHECK(zeroPointOf(*g, "y_zero_point") == -33);
+  // Weights: symmetric per output channel, max |w| -> 127.
+  const Value *wq = g->findValue("w_int8");
+  REQUIRE(wq);
+  CHECK(wq->dtype() == DType::I8);
+  CHECK(wq->dataAs<int8_t>()[0] == 127);
+  CHECK(wq->dataAs<int8_t>()[1] == -127);
+  const Value *ws = g->findValue("w_scale");
+  REQUIRE(ws);
+  CHECK(ws->dataAs<float>()[0] == 0.5f / 127.0f);
+  CHECK(ws->dataAs<float>()[1] == 0.25f / 127.0f);
+  CHECK(g->findValue("w_zero_point")->dataAs<int8_t>()[1] == 0);
+  // The graph output keeps its name on the dequantised value; the bias stays float.
+  const Value *y = g->outputs()[0];
+  CHECK(y->name() == "y");
+  REQUIRE(y->producer());
+  CHECK(y->producer()->kind() == OpKind::DequantizeLinear);
+  Node *conv = nullptr;
+  for (Node *n : g->nodes())
+    if (n->kind() == OpKind::Conv)
+      conv = n;
+  REQUIRE(conv);
+  CHECK(conv->input(0)->producer()->kind() == OpKind::DequantizeLinear);
+  CHECK(conv->input(1)->producer()->kind() == OpKind::DequantizeLinear);
+  CHECK(conv->input(1)->producer()->getInt("axis", -1) == 0);
+  CHECK(conv->input(2)->name() == "b");
+  CHECK(conv->input(2)->dtype() == DType::F32);
+
+  // The report: two activations, one weight, the output within half a step.
+  REQUIRE(ctx.quantization);
+  const QuantizationReport &r = *ctx.quantization;
+  CHECK(r.samples == 2);
+  REQUIRE(r.activations.size() == 2);
+  REQUIRE(r.weights.size() == 1);
+  CHECK(r.weights[0].axis == 0);
+  CHECK(std::isinf(r.weights[0].sqnrDb)); // 0.5 and -0.25 are exact in int8
+  REQUIRE(r.outputs.size() == 1);
+  CHECK(r.outputs[0].sqnrDb > 30);
+  CHECK(r.outputs[0].maxAbsError < 0.02);
+  for (const ActivationQuantReport &a : r.activations)
+    CHECK(a.maxAbsError <= a.scale * 0.5 + 1e-6);
+
+  // Fake-quantised, the graph stays close to the float model.
+  auto out = evaluateGraph(*g, {floats({0, 1, 2, 3})});
+  REQUIRE(out);
+  std::vector<float> got = asFloats((*out)[0]);
+  std::vector<float> want = {0.1f, 0.6f, 1.1f, 1.6f, -0.2f, -0.45f, -0.7f, -0.95f};
+  for (size_t i = 0; i < want.size(); ++i)
+    CHECK(std::fabs(got[i] - want[i]) <= 0.02);
+}
+
+TEST_CASE("quantize: value-moving ops keep their input's scale and zero point") {
+  auto g = parse(R"(graph @g {
+  input %x: f32[1,1,2,2]
+  const %w: f32[2,1,1,1] = [0.5, -0.25]
+  const %shape: i64[2] = [1, 8]
+  %t = Conv "conv"(%x, %w) {fused_activation = "Relu"}: f32[1,2,2,2]
+  %y = Reshape "flat"(%t, %shape): f32[1,8]
+  output %y
+}
+)");
+  REQUIRE(g);
+  QuantizeOptions opts;
+  opts.samples = {{floats({0, 1, 2, 3})}};
+  PassContext ctx;
+  ctx.quantize = &opts;
+  REQUIRE(errorOf(runPass("quantize", *g, ctx)) == "");
+  // t = relu(conv) in [0, 1.5]: zero point -128; y inherits it.
+  CHECK(zeroPointOf(*g, "t_zero_point") == -128);
+  CHECK(scaleOf(*g, "t_scale") == doctest::Approx(1.5 / 255).epsilon(1e-6));
+  CHECK(scaleOf(*g, "y_scale") == scaleOf(*g, "t_scale"));
+  CHECK(zeroPointOf(*g, "y_zero_point") == -128);
+  REQUIRE(ctx.quantization);
+  bool inherited = false;
+  for (const ActivationQuantReport &a : ctx.quantization->activations)
+    if (a.tensor == "y") {
+      inherited = a.inherited;
+      CHECK(std::isinf(a.sqnrDb)); // requantising with the same parameters is exact
+    }
+  CHECK(inherited);
+}
+
+TEST_CASE("quantize: percentile and entropy clip an outlier that minmax keeps") {
+  const char *text = R"(graph @g {
+  input %x: f32[1,1000]
+  %y = Relu "relu"(%x): f32[1,1000]
+  output %y
+}
+)";
+  std::vector<float> x(1000);
+  for (size_t i = 0; i < x.size(); ++i)
+    x[i] = static_cast<float>(i % 100) / 100.0f; // [0, 0.99]
+  x[500] = 100;                                  // one outlier
+  auto rangeMax = [&](CalibrationMethod m, double pct) {
+    auto g = parse(text);
+    REQUIRE(g);
+    QuantizeOptions opts;
+    opts.method = m;
+    opts.percentile = pct;
+    opts.samples = {{floats(x)}};
+    PassContext ctx;
+    ctx.quantize = &opts;
+    REQUIRE(errorOf(runPass("quantize", *g, ctx)) == "");
+    REQUIRE(ctx.quantization);
+    for (const ActivationQuantReport &a : ctx.quantization->activations)
+      if (a.tensor == "y")
+        return a.rangeMax;
+    FAIL("no report for y");
+    return 0.0;
+  };
+  CHECK(rangeMax(CalibrationMethod::MinMax, 0) == 100);
+  // 99.9% keeps all but the top value (0.1% of 1000): the histogram bin
+  // holding 0.99 ends below 100 / 2048 * 21.
+  double p = rangeMax(CalibrationMethod::Percentile, 99.9);
+  CHECK(p >= 0.99);
+  CHECK(p < 1.1);
+  double e = rangeMax(CalibrationMethod::Entropy, 0);
+  CHECK(e < 100);
+}
+
+TEST_CASE("quantize: the rewritten graph does not depend on anything but its inputs") {
+  auto once = [] {
+    auto g = parse(kConv);
+    REQUIRE(g);
+    QuantizeOptions opts;
+    opts.method = CalibrationMethod::Entropy;
+    opts.samples = {{floats({0, 1, 2, 3})}, {floats({-1, 0.5f, 1, 2})}};
+    PassContext ctx;
+    ctx.quantize = &opts;
+    REQUIRE(errorOf(runPass("quantize", *g, ctx)) == "");
+    return graphToString(*g);
+  };
+  CHECK(once() == once());
+}
+
+TEST_CASE("quantize: without options the pass leaves the graph alone") {
+  auto g = parse(kConv);
+  REQUIRE(g);
+  PassContext ctx;
+  REQUIRE(errorOf(runPass("quantize", *g, ctx)) == "");
+  CHECK(graphToString(*g) == kConv);
+  CHECK_FALSE(ctx.quantization);
+}
+
+//===----------------------------------------------------------------------===//
+// The calibration directory
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct CalibDir {
+  llvm::SmallString<128> path;
+  CalibDir() { REQUIRE_FALSE(llvm::sys::fs::createUniqueDirectory("tinymlc-calib", path)); }
+  ~CalibDir() { llvm::sys::fs::remove_directories(path); }
+  void write(llvm::StringRef name, std::vector<float> v) const {
+    llvm::SmallString<128> p(path);
+    llvm::sys::path::append(p, name);
+    std::error_code ec;
+    llvm::raw_fd_ostream os(p, ec);
+    REQUIRE_FALSE(ec);
+    os.write(reinterpret_cast<const char *>(v.data()), v.size() * sizeof(float));
+  }
+};
+} // namespace
+
+TEST_CASE("calibration directory: natural name order, samples split, other files ignored") {
+  auto g = parse(R"(graph @g {
+  input %x: f32[2]
+  %y = Relu "r"(%x): f32[2]
+  output %y
+}
+)");
+  REQUIRE(g);
+  CalibDir d;
+  d.write("img_10.bin", {10, 10});
+  d.write("img_2.bin", {2, 2, 3, 3}); // two samples
+  d.write("notes.txt", {0});
+  d.write(".hidden.bin", {0});
+  auto s = readCalibrationDir(*g, d.path);
+  REQUIRE(s);
+  REQUIRE(s->size() == 3);
+  CHECK(asFloats((*s)[0][0]) == std::vector<float>{2, 2});
+  CHECK(asFloats((*s)[1][0]) == std::vector<float>{3, 3});
+  CHECK(asFloats((*s)[2][0]) == std::vector<float>{10, 10});
+}
+
+TEST_CASE("calibration directory: files by input name, exact names first") {
+  auto g = parse(R"(graph @g {
+  input %x: f32[1]
+  input %x_1: f32[1]
+  %y = Add "add"(%x, %x_1): f32[1]
+  output %y
+}
+)");
+  REQUIRE(g);
+  CalibDir d;
+  d.write("x_1.bin", {100}); // input x_1, not sample 1 of x
+  d.write("x_2.bin", {2});
+  d.write("x_10.bin", {10});
+  d.write("x.bin", {1});
+  d.write("x_1_0.bin", {200, 300});
+  auto s = readCalibrationDir(*g, d.path);
+  REQUIRE(s);
+  REQUIRE(s->size() == 3);
+  // x: x.bin, x_2.bin, x_10.bin; x_1: x_1.bin, then x_1_0.bin's two samples.
+  CHECK(asFloats((*s)[0][0]) == std::vector<float>{1});
+  CHECK(asFloats((*s)[1][0]) == std::vector<float>{2});
+  CHECK(asFloats((*s)[2][0]) == std::vector<float>{10});
+  CHECK(asFloats((*s)[0][1]) == std::vector<float>{100});
+  CHECK(asFloats((*s)[1][1]) == std::vector<float>{200});
+  CHECK(asFloats((*s)[2][1]) == std::vector<float>{300});
+}
