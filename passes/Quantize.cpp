@@ -60,9 +60,6 @@ double sqnrDb(double signalSq, double noiseSq) {
 
 namespace {
 
-OpKind qKind() { return *lookupOp("QuantizeLinear"); }   // TEMP until quant merges
-OpKind dqKind() { return *lookupOp("DequantizeLinear"); } // TEMP
-
 constexpr int kQMin = -128, kQMax = 127;
 constexpr int kHistogramBins = 2048;
 
@@ -530,7 +527,7 @@ llvm::Error QuantizePass::run(Graph &g, PassContext &ctx) {
     Value *zv = g.addConstant(c->name() + "_zero_point", DType::I8, scaleShape,
                               std::vector<uint8_t>(q.scales.size(), 0));
     Value *dq = g.addValue(c->name() + "_dequantized", DType::F32, c->shape());
-    Node *dn = g.addNode(dqKind(), c->name() + "_DequantizeLinear", {qv, sv, zv},
+    Node *dn = g.addNode(OpKind::DequantizeLinear, c->name() + "_DequantizeLinear", {qv, sv, zv},
                          {dq});
     if (w.axis >= 0)
       dn->setAttr("axis", w.axis);
@@ -558,8 +555,8 @@ llvm::Error QuantizePass::run(Graph &g, PassContext &ctx) {
     Value *qv = g.addValue(m.name + "_quantized", DType::I8, v->shape());
     Value *dq = g.addValue(m.name + "_dequantized", DType::F32, v->shape());
     g.replaceAllUsesWith(v, dq);
-    Node *qn = g.addNode(qKind(), m.name + "_QuantizeLinear", {v, sv, zv}, {qv});
-    Node *dn = g.addNode(dqKind(), m.name + "_DequantizeLinear", {qv, sv, zv},
+    Node *qn = g.addNode(OpKind::QuantizeLinear, m.name + "_QuantizeLinear", {v, sv, zv}, {qv});
+    Node *dn = g.addNode(OpKind::DequantizeLinear, m.name + "_DequantizeLinear", {qv, sv, zv},
                          {dq});
     if (Node *p = v->producer()) {
       after[p].push_back(qn);
