@@ -225,7 +225,8 @@ double percentileEdge(const Marked &m, double pct, bool upper) {
     total += c;
   if (total == 0)
     return upper ? m.max : m.min;
-  double outside = total * (100.0 - pct) / 100.0;
+  // Whole values may be clipped; the tolerance keeps 99.9% of 1000 at one.
+  double outside = std::floor(total * (100.0 - pct) / 100.0 + 1e-6);
   double width = (m.histHi - m.histLo) / kHistogramBins;
   double cum = 0;
   for (int i = 0; i < kHistogramBins; ++i) {
