@@ -22,6 +22,7 @@
 #include "ir/Diagnostic.h"
 #include "passes/Pass.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -422,9 +423,29 @@ llvm::Error QuantizePass::run(Graph &g, PassContext &ctx) {
   };
   std::vector<WeightUse> weights;
   std::vector<Node *> nodes = g.nodes();
+  auto quantisable = [](const Node &n) {
+    return quantRole(n.kind()) && n.output(0)->dtype() == DType::F32;
+  };
+  // An op whose only reader is a Relu is quantised after the Relu, as a fused
+  // activation is: the integer op clamps, and no levels go to values the Relu
+  // would zero.
+  auto feedsOnlyRelu = [&](const Node &n) {
+    Value *v = n.output(0);
+    if (n.hasAttr("fused_activation") || g.numUses(v) != 1 || g.isGraphOutput(v))
+      return false;
+    if (n.kind() != OpKind::Conv && n.kind() != OpKind::Gemm && n.kind() != OpKind::MatMul &&
+        n.kind() != OpKind::Add)
+      return false;
+    std::vector<Node *> readers = g.users(v);
+    return readers.size() == 1 && readers[0]->kind() == OpKind::Relu;
+  };
+  llvm::DenseSet<const Value *> beforeRelu;
+  for (Node *n : nodes)
+    if (quantisable(*n) && feedsOnlyRelu(*n))
+      beforeRelu.insert(n->output(0));
   for (Node *n : nodes) {
     // Precondition: an op the QDQ form covers, computing in f32.
-    if (!quantRole(n->kind()) || n->output(0)->dtype() != DType::F32)
+    if (!quantisable(*n))
       continue;
     for (unsigned i : quantInputs(*n)) {
       Value *v = n->input(i);
@@ -432,9 +453,11 @@ llvm::Error QuantizePass::run(Graph &g, PassContext &ctx) {
         continue;
       if (v->isConstant())
         weights.push_back({n, i, weightAxis(*n, i, *v)});
-      else
+      else if (!beforeRelu.count(v))
         mark(v, Role::Compute, nullptr);
     }
+    if (beforeRelu.count(n->output(0)))
+      continue;
     Role role = *quantRole(n->kind());
     Value *src = n->input(0);
     if (role == Role::Inherit && (!src || !index_.count(src)))
