@@ -124,6 +124,7 @@ nlohmann::json quantizationJson(const QuantizationReport &q) {
   nlohmann::json j = {{"dtype", "int8"},
                       {"method", calibrationMethodName(q.method).str()},
                       {"samples", q.samples},
+                      {"bias_corrected", q.biasCorrected},
                       {"activations", acts},
                       {"weights", weights},
                       {"outputs", outs}};
@@ -420,7 +421,8 @@ std::string quantizationSummary(const QuantizationReport &q, size_t maxRows) {
     s += " " + fmt("%g", q.percentile) + "%";
   s += " calibration over " + std::to_string(q.samples) + " sample" +
        (q.samples == 1 ? "" : "s") + "; " + std::to_string(q.activations.size()) +
-       " activation tensors, " + std::to_string(q.weights.size()) + " weight tensors\n";
+       " activation tensors, " + std::to_string(q.weights.size()) + " weight tensors, " +
+       std::to_string(q.biasCorrected) + " biases corrected\n";
   for (const OutputQuantReport &o : q.outputs) {
     s += "    output '" + o.tensor + "' vs float: SQNR " + db(o.sqnrDb) + " dB, max abs error " +
          fmt("%.4g", o.maxAbsError);

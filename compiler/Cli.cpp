@@ -41,6 +41,7 @@ struct ModelArgs {
   bool noSchedule = false;
   bool timePhases = false;
   std::string quantize, calibration, calibrationMethod, percentile;
+  bool noBiasCorrection = false;
 
   void add(CLI::App *app) {
     app->add_option("model", model, "the ONNX model (.onnx)")->required();
@@ -90,6 +91,9 @@ struct ModelArgs {
     app->add_option("--percentile", percentile,
                     "for --calibration-method percentile: % of values kept at each end "
                     "(default 99.99)");
+    app->add_flag("--no-bias-correction", noBiasCorrection,
+                  "with --quantize: keep Conv/Gemm biases as they are instead of removing the "
+                  "mean shift the weights' rounding causes on the calibration set");
   }
 };
 
@@ -189,9 +193,10 @@ CompileOptions toCompileOptions(const ModelArgs &a) {
     throw UsageError("--quantize int8 needs --calibration DIR: a directory of representative "
                      "inputs (<input>.bin, .npy or .pb)");
   if (!o.quantize && (!a.calibration.empty() || !a.calibrationMethod.empty() ||
-                      !a.percentile.empty()))
-    throw UsageError("--calibration, --calibration-method and --percentile apply only with "
-                     "--quantize int8");
+                      !a.percentile.empty() || a.noBiasCorrection))
+    throw UsageError("--calibration, --calibration-method, --percentile and "
+                     "--no-bias-correction apply only with --quantize int8");
+  o.biasCorrection = !a.noBiasCorrection;
   o.calibrationDir = a.calibration;
   if (!a.calibrationMethod.empty()) {
     auto m = parseCalibrationMethod(a.calibrationMethod);

@@ -130,6 +130,7 @@ llvm::Expected<Compilation> compileModel(llvm::StringRef path, const CompileOpti
     quantize.samples = std::move(*samples);
     quantize.method = opts.calibrationMethod;
     quantize.percentile = opts.percentile;
+    quantize.biasCorrection = opts.biasCorrection;
     c.passes.quantize = &quantize;
   }
   llvm::Error piped = runPipeline(*c.graph, c.passes);

@@ -36,6 +36,7 @@ struct CompileOptions {
   std::string calibrationDir;
   CalibrationMethod calibrationMethod = CalibrationMethod::MinMax;
   double percentile = 99.99;
+  bool biasCorrection = true;
 };
 
 struct Compilation {

@@ -179,6 +179,9 @@ struct Marked {
   double min = std::numeric_limits<double>::infinity();
   double max = -std::numeric_limits<double>::infinity();
   std::vector<double> histogram; ///< kHistogramBins bins (percentile, entropy)
+  /// Sum of each channel (axis 1) over all samples and positions, for bias correction.
+  std::vector<double> channelSum;
+  double perChannel = 0; ///< values summed into each channelSum entry
   double histLo = 0, histHi = 0;
   QParams params;
   Value *dequantized = nullptr;
@@ -336,6 +339,55 @@ QuantizedWeight quantizeWeight(const Value &w, int64_t axis) {
   return r;
 }
 
+/// Bias correction (Nagel et al., "Data-Free Quantization", 2019): rounding the
+/// weights shifts output channel o by sum(dW[o, ...] * E[x]) on average; with
+/// the calibration set's per-channel input means that shift is known and the
+/// bias can take it back. Returns the shift per output channel of a Conv (any
+/// group) or a Gemm (transA = 0); std::nullopt for anything else. Padding is
+/// ignored (a border position sees fewer inputs).
+std::optional<std::vector<double>> weightShift(const Node &n, const Value &w,
+                                               const QuantizedWeight &q, int64_t axis,
+                                               llvm::ArrayRef<double> meanIn) {
+  llvm::ArrayRef<float> x = w.dataAs<float>();
+  auto dw = [&](size_t i, int64_t channel) {
+    float s = q.scales[axis < 0 ? 0 : channel];
+    return double(static_cast<int8_t>(q.q[i]) * s) - double(x[i]);
+  };
+  if (n.kind() == OpKind::Conv && w.rank() >= 2 && axis == 0) {
+    int64_t m = w.shape()[0], cg = w.shape()[1], group = n.getInt("group", 1);
+    int64_t kernel = static_cast<int64_t>(x.size()) / (m * cg);
+    if (group < 1 || m % group || static_cast<int64_t>(meanIn.size()) != cg * group)
+      return std::nullopt;
+    std::vector<double> shift(m, 0);
+    for (int64_t o = 0; o < m; ++o)
+      for (int64_t i = 0; i < cg; ++i) {
+        double mean = meanIn[(o / (m / group)) * cg + i];
+        for (int64_t k = 0; k < kernel; ++k) {
+          size_t idx = static_cast<size_t>((o * cg + i) * kernel + k);
+          shift[o] += dw(idx, o) * mean;
+        }
+      }
+    return shift;
+  }
+  if (n.kind() == OpKind::Gemm && w.rank() == 2 && !n.getInt("transA", 0)) {
+    bool transB = n.getInt("transB", 0);
+    int64_t k = transB ? w.shape()[1] : w.shape()[0], nOut = transB ? w.shape()[0] : w.shape()[1];
+    if (static_cast<int64_t>(meanIn.size()) != k)
+      return std::nullopt;
+    std::vector<double> shift(nOut, 0);
+    for (int64_t r = 0; r < w.shape()[0]; ++r)
+      for (int64_t c = 0; c < w.shape()[1]; ++c) {
+        int64_t o = transB ? r : c, in = transB ? c : r;
+        shift[o] += dw(static_cast<size_t>(r * w.shape()[1] + c), o) * meanIn[in];
+      }
+    double alpha = n.getFloat("alpha", 1.0f);
+    for (double &v : shift)
+      v *= alpha;
+    return shift;
+  }
+  return std::nullopt;
+}
+
 std::vector<uint8_t> floatBytes(llvm::ArrayRef<float> v) {
   std::vector<uint8_t> b(v.size() * sizeof(float));
   std::memcpy(b.data(), v.data(), b.size());
@@ -356,9 +408,50 @@ private:
   llvm::Error measure(Graph &g, const Graph &floatGraph, const QuantizeOptions &opts,
                       QuantizationReport &report);
 
+  bool correctBias(Graph &g, Node &n, const Value &w, const QuantizedWeight &q, int64_t axis);
+
   std::vector<Marked> marked_;
   llvm::DenseMap<const Value *, size_t> index_;
 };
+
+bool QuantizePass::correctBias(Graph &g, Node &n, const Value &w, const QuantizedWeight &q,
+                               int64_t axis) {
+  // Precondition: the activation input was calibrated, per channel.
+  auto it = index_.find(n.input(0));
+  if (it == index_.end())
+    return false;
+  const Marked &m = marked_[it->second];
+  if (m.perChannel <= 0)
+    return false;
+  std::vector<double> mean;
+  for (double sum : m.channelSum)
+    mean.push_back(sum / m.perChannel);
+  auto shift = weightShift(n, w, q, axis, mean);
+  if (!shift)
+    return false;
+  if (llvm::all_of(*shift, [](double v) { return v == 0; }))
+    return false; // the weights are exact
+  int64_t outs = static_cast<int64_t>(shift->size());
+  // Precondition: a float bias of one value per output channel, or none.
+  Value *b = n.input(2);
+  std::vector<float> bias(outs, 0.0f);
+  if (b) {
+    if (!b->isConstant() || b->dtype() != DType::F32 || b->numElements() != outs ||
+        (n.kind() == OpKind::Gemm && b->rank() != 1 && !(b->rank() == 2 && b->shape()[0] == 1)))
+      return false;
+    llvm::ArrayRef<float> old = b->dataAs<float>();
+    bias.assign(old.begin(), old.end());
+  }
+  if (n.kind() == OpKind::Gemm && n.getFloat("beta", 1.0f) != 1.0f)
+    return false;
+  for (int64_t o = 0; o < outs; ++o)
+    bias[o] = static_cast<float>(double(bias[o]) - (*shift)[o]);
+  Shape shape = b ? Shape(b->shape().begin(), b->shape().end()) : Shape{outs};
+  std::string name = (b ? b->name() : w.name() + "_bias") + "_corrected";
+  Value *nb = g.addConstant(name, DType::F32, shape, floatBytes(bias));
+  n.setInput(2, nb);
+  return true;
+}
 
 llvm::Error QuantizePass::calibrate(const Graph &g, const QuantizeOptions &opts,
                                     bool histograms) {
@@ -375,6 +468,21 @@ llvm::Error QuantizePass::calibrate(const Graph &g, const QuantizeOptions &opts,
         m.min = std::min(m.min, double(f));
         m.max = std::max(m.max, double(f));
       }
+      // Per-channel sums over [outer, channels, spatial...] (channels: axis 1).
+      int64_t channels = v.rank() >= 2 ? v.shape()[1] : 1;
+      int64_t outer = v.rank() >= 2 ? v.shape()[0] : 1;
+      int64_t spatial =
+          outer * channels ? static_cast<int64_t>(x.size()) / (outer * channels) : 0;
+      if (m.channelSum.empty())
+        m.channelSum.assign(static_cast<size_t>(channels), 0);
+      for (int64_t o = 0; o < outer; ++o)
+        for (int64_t c = 0; c < channels; ++c)
+          for (int64_t k = 0; k < spatial; ++k) {
+            float f = x[(o * channels + c) * spatial + k];
+            if (!std::isnan(f))
+              m.channelSum[c] += f;
+          }
+      m.perChannel += double(outer * spatial);
       return;
     }
     double width = (m.histHi - m.histLo) / kHistogramBins;
@@ -539,6 +647,9 @@ llvm::Error QuantizePass::run(Graph &g, PassContext &ctx) {
     auto key = std::make_pair(static_cast<const Value *>(c), w.axis);
     auto it = dequantizedWeights.find(key);
     if (it != dequantizedWeights.end()) {
+      if (opts.biasCorrection &&
+          correctBias(g, *w.node, *c, quantizeWeight(*c, w.axis), w.axis))
+        ++report.biasCorrected;
       w.node->setInput(w.input, it->second);
       continue;
     }
@@ -558,6 +669,8 @@ llvm::Error QuantizePass::run(Graph &g, PassContext &ctx) {
     before[w.node].push_back(dn);
     w.node->setInput(w.input, dq);
     dequantizedWeights[key] = dq;
+    if (opts.biasCorrection && correctBias(g, *w.node, *c, q, w.axis))
+      ++report.biasCorrected;
     WeightQuantReport wr;
     wr.tensor = c->name();
     wr.node = w.node->name();

@@ -35,6 +35,9 @@ struct QuantizeOptions {
   /// For Percentile: the share of values (in %) kept inside the range, at
   /// each end: 99.99 clips the lowest and the highest 0.01%.
   double percentile = 99.99;
+  /// Move each Conv/Gemm bias by the mean shift its weights' rounding causes
+  /// on the calibration set (see weightShift in Quantize.cpp).
+  bool biasCorrection = true;
   /// samples[k][i]: sample k's bytes for graph input i (exactly its size).
   std::vector<std::vector<Buffer>> samples;
 };
@@ -81,6 +84,8 @@ struct QuantizationReport {
   /// Worst first (lowest sqnrDb), ties by name.
   std::vector<ActivationQuantReport> activations;
   std::vector<WeightQuantReport> weights; ///< in schedule order
+  /// Conv/Gemm biases moved by bias correction.
+  int64_t biasCorrected = 0;
   std::vector<OutputQuantReport> outputs; ///< in graph-output order
 };
 

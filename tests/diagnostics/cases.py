@@ -551,8 +551,8 @@ CASES = [
          _error("invalid --quantize 'int4': this build quantises to int8", file=None),
          build=save(conv_relu_model)),
     Case("calibration-without-quantize", ["compile", MODEL, "-o", "out", "--calibration", "cal"],
-         2, _error("--calibration, --calibration-method and --percentile apply only with "
-                   "--quantize int8", file=None),
+         2, _error("--calibration, --calibration-method, --percentile and "
+                   "--no-bias-correction apply only with --quantize int8", file=None),
          build=save(conv_relu_model)),
     Case("calibration-unknown-method", ["compile", MODEL, "-o", "out", "--quantize", "int8",
                                         "--calibration", "cal", "--calibration-method", "kl"], 2,

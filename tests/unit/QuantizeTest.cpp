@@ -123,6 +123,54 @@ TEST_CASE("quantize: Conv gets Q/DQ on its input and output and per-channel int8
     CHECK(std::fabs(got[i] - want[i]) <= 0.02);
 }
 
+TEST_CASE("quantize: bias correction takes the weights' mean rounding error out of the bias") {
+  auto g = parse(R"(graph @g {
+  input %x: f32[1,2,1,1]
+  const %w: f32[1,2,1,1] = [1.0, 0.3]
+  const %b: f32[1] = [0.5]
+  %y = Conv "conv"(%x, %w, %b): f32[1,1,1,1]
+  output %y
+}
+)");
+  REQUIRE(g);
+  QuantizeOptions opts;
+  opts.samples = {{floats({1, 2})}, {floats({3, 4})}}; // channel means 2 and 3
+  PassContext ctx;
+  ctx.quantize = &opts;
+  REQUIRE(errorOf(runPass("quantize", *g, ctx)) == "");
+  // Scale 1/127: 1.0 is exact, 0.3 becomes 38/127; the mean output moves by
+  // (38/127 - 0.3) * 3, which the bias gives back.
+  Node *conv = nullptr;
+  for (Node *n : g->nodes())
+    if (n->kind() == OpKind::Conv)
+      conv = n;
+  REQUIRE(conv);
+  const Value *b = conv->input(2);
+  REQUIRE(b);
+  CHECK(b->name() == "b_corrected");
+  double shift = (double(38.0f * (1.0f / 127.0f)) - double(0.3f)) * 3.0;
+  CHECK(b->dataAs<float>()[0] == doctest::Approx(0.5 - shift).epsilon(1e-7));
+  REQUIRE(ctx.quantization);
+  CHECK(ctx.quantization->biasCorrected == 1);
+
+  // Without it, the bias stays.
+  auto g2 = parse(R"(graph @g {
+  input %x: f32[1,2,1,1]
+  const %w: f32[1,2,1,1] = [1.0, 0.3]
+  const %b: f32[1] = [0.5]
+  %y = Conv "conv"(%x, %w, %b): f32[1,1,1,1]
+  output %y
+}
+)");
+  REQUIRE(g2);
+  opts.biasCorrection = false;
+  PassContext ctx2;
+  ctx2.quantize = &opts;
+  REQUIRE(errorOf(runPass("quantize", *g2, ctx2)) == "");
+  CHECK(g2->findValue("b"));
+  CHECK_FALSE(g2->findValue("b_corrected"));
+}
+
 TEST_CASE("quantize: value-moving ops keep their input's scale and zero point") {
   auto g = parse(R"(graph @g {
   input %x: f32[1,1,2,2]
