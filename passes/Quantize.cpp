@@ -628,7 +628,11 @@ llvm::Error QuantizePass::run(Graph &g, PassContext &ctx) {
     } else if (opts.method == CalibrationMethod::Entropy && m.histHi > 0) {
       // Non-negative tensors use all 256 levels on [0, T]; signed ones 128 per side.
       bool nonNegative = m.min >= 0;
-      double t = entropyThreshold(m.histogram, m.histHi, nonNegative ? 256 : 128);
+      // The Relu's zeros (bin 0) would dominate the divergence and push the
+      // threshold down to the first candidate; they are exact at any threshold.
+      std::vector<double> h = m.histogram;
+      h[0] = 0;
+      double t = entropyThreshold(h, m.histHi, nonNegative ? 256 : 128);
       lo = std::max(m.min, -t);
       hi = std::min(m.max, t);
     }
