@@ -29,6 +29,9 @@ struct CodegenOptions {
   std::string modelFile;
   /// The caller supplies the arenas (<name>_set_arena) instead of static arrays.
   bool externalArena = false;
+  /// Per region (parallel to the plan's regions; may be shorter): the linker
+  /// section of its static arena, empty for the default.
+  std::vector<std::string> regionSections;
 };
 
 struct GeneratedFile {
