@@ -167,7 +167,10 @@ function(tinymlc_add_firmware exe)
   target_link_options(${exe} PRIVATE -nostartfiles -Wl,--gc-sections -Wl,--no-warn-rwx-segments
                       "-L${boards}" "-T${boards}/${A_BOARD}.ld"
                       "-Wl,-Map=$<TARGET_FILE:${exe}>.map")
-  set_target_properties(${exe} PROPERTIES LINK_DEPENDS "${boards}/${A_BOARD}.ld;${boards}/sections.ld")
+  # Link with the C driver: the generated code needs no C++ library, and
+  # Debian's RISC-V toolchain has none.
+  set_target_properties(${exe} PROPERTIES LINKER_LANGUAGE C
+                        LINK_DEPENDS "${boards}/${A_BOARD}.ld;${boards}/sections.ld")
   list(APPEND qemu -nographic -monitor none -semihosting-config enable=on,target=native,chardev=con0
        -chardev stdio,mux=on,id=con0 -serial chardev:con0 -kernel)
   add_custom_target(run_${exe} COMMAND ${qemu} $<TARGET_FILE:${exe}> DEPENDS ${exe} USES_TERMINAL
