@@ -12,7 +12,7 @@ const char *kValid = R"({
   "name": "mine", "description": "a board", "arch": "arm", "core": "cortex-m4",
   "cflags": ["-mcpu=cortex-m4"], "features": {"fpu": "sp", "dsp": true},
   "memory": {"regions": [{"name": "dtcm", "size": "64K"},
-                         {"name": "sram", "size": 1000, "alignment": 8, "section": ".bss.sram_arena"}],
+                         {"name": "sram", "size": 1000, "alignment": 8, "section": ".bss.tmc_sram_arena"}],
              "flash": "1M"},
   "kernels": {"layout": "nchw", "prefer": ["portable"]}
 })";
@@ -41,7 +41,7 @@ TEST_CASE("a valid description gives every field") {
   CHECK(t->regions[0].alignment == 16);
   CHECK(t->regions[1].size == 1000);
   CHECK(t->regions[1].alignment == 8);
-  CHECK(t->regions[1].section == ".bss.sram_arena");
+  CHECK(t->regions[1].section == ".bss.tmc_sram_arena");
   CHECK(t->flash == 1024 * 1024);
   CHECK(t->ramSize() == 64 * 1024 + 1000);
 }
