@@ -163,6 +163,7 @@ def build(board, gen, name, runner, outdir, opt="-O2"):
 
 def plugin(workdir):
     """Builds the instruction-counting plugin once; returns its path."""
+    os.makedirs(workdir, exist_ok=True)
     so = os.path.join(workdir, "insncount.so")
     if not os.path.exists(so):
         r = subprocess.run(["cc", "-shared", "-fPIC", "-O2", "-o", so, PLUGIN_SRC],
