@@ -531,6 +531,11 @@ CASES = [
          _error("the weights need 72 bytes of flash, but target 'mine' has 64 bytes; "
                 "choose a target with more flash or a smaller model", file=MODEL),
          build=both(save(conv_relu_model), target_file(flash=64))),
+    Case("board-ram-too-small", ["compile", MODEL, "--target", "stm32f446", "-o", "out"], 1,
+         _error("the model needs 160,000 B of RAM at its peak, more than the 131,072 B of region "
+                "'sram'; at step 0, node 'r' (Relu) these tensors are live: x f32[1,40000] "
+                "(160,000 B)", file=MODEL),
+         build=save(lambda: unary_model([1, 40000]))),
     Case("board-weights-exceed-flash", ["compile", "big.onnx", "--target", "stm32f446", "-o",
                                         "out"], 1,
          _error("the weights need 600000 bytes of flash, but target 'stm32f446' has 524288 "
