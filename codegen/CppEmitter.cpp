@@ -420,7 +420,8 @@ private:
       if (opts.externalArena)
         s += "uint8_t *" + regionSymbol(r) + ";\n";
       else
-        s += regionSectionAttribute(r) + "alignas(" + std::to_string(m.plan.regions[r].spec.alignment) + ") uint8_t " +
+        s += regionSectionAttribute(r) + "alignas(" +
+             std::to_string(m.plan.regions[r].spec.alignment) + ") uint8_t " +
              regionSymbol(r) + "[" + std::to_string(std::max<int64_t>(1, m.plan.regions[r].used)) +
              "];\n";
     }

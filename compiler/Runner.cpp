@@ -248,12 +248,23 @@ llvm::Expected<int64_t> runCompiled(const Compilation &c, const RunOptions &opts
   std::string exe = join(work, "runner");
   // -ffp-contract=off: no fused multiply-add, as in the firmware builds
   // (tinymlc_add_model), so a host with FMA gives the same bits as the target.
-  std::vector<std::string> args = {*prog,          "-std=c++11", "-O2",  "-ffp-contract=off", "-Wall",
-                                   "-Wextra",      "-Werror",    "-pedantic",  "-fno-exceptions",
-                                   "-fno-rtti",    "-I" + gen,   main,
+  std::vector<std::string> args = {*prog,
+                                   "-std=c++11",
+                                   "-O2",
+                                   "-ffp-contract=off",
+                                   "-Wall",
+                                   "-Wextra",
+                                   "-Werror",
+                                   "-pedantic",
+                                   "-fno-exceptions",
+                                   "-fno-rtti",
+                                   "-I" + gen,
+                                   main,
                                    join(gen, c.codegen.name + ".cpp"),
                                    join(gen, c.codegen.name + "_weights.cpp"),
-                                   "-o",           exe,          "-lm"};
+                                   "-o",
+                                   exe,
+                                   "-lm"};
   std::vector<llvm::StringRef> argRefs(args.begin(), args.end());
   std::string log = join(work, "build.log");
   std::optional<llvm::StringRef> redirects[] = {std::nullopt, llvm::StringRef(log),

@@ -22,13 +22,20 @@ struct SchemaError {
 
 const char *typeName(const json &j) {
   switch (j.type()) {
-  case json::value_t::null: return "null";
-  case json::value_t::boolean: return "a boolean";
-  case json::value_t::string: return "a string";
-  case json::value_t::array: return "an array";
-  case json::value_t::object: return "an object";
-  case json::value_t::number_float: return "a fraction";
-  default: return "a number";
+  case json::value_t::null:
+    return "null";
+  case json::value_t::boolean:
+    return "a boolean";
+  case json::value_t::string:
+    return "a string";
+  case json::value_t::array:
+    return "an array";
+  case json::value_t::object:
+    return "an object";
+  case json::value_t::number_float:
+    return "a fraction";
+  default:
+    return "a number";
   }
 }
 
@@ -45,8 +52,9 @@ public:
       fail("", std::string("expected an object describing the target, got ") + typeName(root));
       return take();
     }
-    if (!keys(root, "", {"name", "description", "arch", "core", "cflags", "features", "memory",
-                         "kernels", "board"}))
+    if (!keys(root, "",
+              {"name", "description", "arch", "core", "cflags", "features", "memory", "kernels",
+               "board"}))
       return take();
     t.name = str(root, "", "name", true);
     if (ok && !validName(t.name))
@@ -140,8 +148,8 @@ private:
         names += std::string(names.empty() ? "" : ", ") + k;
       }
       if (!found)
-        return fail(path + "/" + it.key(), "unknown key \"" + it.key() + "\" (expected: " +
-                                               names + ")");
+        return fail(path + "/" + it.key(),
+                    "unknown key \"" + it.key() + "\" (expected: " + names + ")");
     }
     return ok;
   }
@@ -235,15 +243,14 @@ private:
     if (!ok)
       return;
     if (t.arch != "arm" && (t.features.dsp || t.features.mve != "none"))
-      fail("/features", "\"dsp\" and \"mve\" are Arm extensions, but \"arch\" is \"" + t.arch +
-                            "\"");
+      fail("/features",
+           "\"dsp\" and \"mve\" are Arm extensions, but \"arch\" is \"" + t.arch + "\"");
     else if (!t.features.riscv.empty() && t.arch != "riscv")
       fail("/features/riscv", "RISC-V extensions given, but \"arch\" is \"" + t.arch + "\"");
-    else if (!t.features.riscv.empty() &&
-             (!llvm::StringRef(t.features.riscv).startswith("rv32") &&
-              !llvm::StringRef(t.features.riscv).startswith("rv64")))
-      fail("/features/riscv", "expected an ISA string like \"rv32imac\", got \"" +
-                                  t.features.riscv + "\"");
+    else if (!t.features.riscv.empty() && (!llvm::StringRef(t.features.riscv).startswith("rv32") &&
+                                           !llvm::StringRef(t.features.riscv).startswith("rv64")))
+      fail("/features/riscv",
+           "expected an ISA string like \"rv32imac\", got \"" + t.features.riscv + "\"");
   }
 
   void readMemory(const json &m, Target &t) {

@@ -1,6 +1,6 @@
 //===- TargetTest.cpp - target descriptions: the built-in ones and errors -===//
-#include "TestUtil.h"
 #include "targets/Target.h"
+#include "TestUtil.h"
 #include <set>
 
 using namespace tinymlc;
@@ -85,8 +85,9 @@ TEST_CASE("an unknown target name lists the known ones") {
 }
 
 TEST_CASE("errors name the file and the JSON path") {
-  CHECK(errorOf(parseTarget("{\"name\": ", "t.json")).find("t.json: line 1, column 10: not valid "
-                                                           "JSON") == 0);
+  CHECK(errorOf(parseTarget("{\"name\": ", "t.json"))
+            .find("t.json: line 1, column 10: not valid "
+                  "JSON") == 0);
   CHECK(errorOf(parseTarget("[]", "t.json")) ==
         "t.json: /: expected an object describing the target, got an array");
   CHECK(errorWith("\"name\": \"mine\", ", "") == "t.json: /: missing \"name\"");
