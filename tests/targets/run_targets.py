@@ -36,12 +36,17 @@ MLPERF_TINY = ["mlperf-tiny-ic-resnet8-float", "mlperf-tiny-vww-mobilenetv1-floa
 BOARDS = {"mps2-an386": None, "mps3-an547": MLPERF_TINY, "riscv32-virt": MLPERF_TINY}
 
 
-def load_ref(models_dir, name):
+def load_ref(models_dir, name, extra):
+    """The model's path, ref.json, the input bytes of the inputs not bound by
+    --const (graph order), its folder and `extra` with {ref} filled in."""
     folder, _, file = name.partition(":")
     d = os.path.join(models_dir, folder)
     ref = json.load(open(os.path.join(d, "ref", "ref.json")))
-    inputs = [open(os.path.join(d, "ref", i["file"]), "rb").read() for i in ref["inputs"]]
-    return os.path.join(d, file or "model.onnx"), ref, inputs, d
+    extra = [a.replace("{ref}", os.path.join(d, "ref")) for a in extra]
+    consts = {a.split("=")[0] for a, prev in zip(extra[1:], extra) if prev == "--const"}
+    inputs = [open(os.path.join(d, "ref", i["file"]), "rb").read() for i in ref["inputs"]
+              if i["name"] not in consts]
+    return os.path.join(d, file or "model.onnx"), ref, inputs, d, extra
 
 
 def build_and_run(tinymlc, board, model, extra, inputs, num_outputs, work, tag=""):
@@ -116,7 +121,7 @@ def main():
     failures = 0
     try:
         for name, extra in models:
-            model, ref, inputs, refdir = load_ref(args.models, name)
+            model, ref, inputs, refdir, extra = load_ref(args.models, name, extra)
             mwork = os.path.join(work, name.replace(":", "_"))
             t = time.time()
             try:
