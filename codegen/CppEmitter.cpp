@@ -226,6 +226,12 @@ private:
   std::string regionId(size_t r) const {
     return sanitizeIdentifier(llvm::StringRef(m.plan.regions[r].spec.name).lower());
   }
+  /// The section attribute of a region's static arena, if the target names one.
+  std::string regionSectionAttribute(size_t r) const {
+    if (r >= opts.regionSections.size() || opts.regionSections[r].empty())
+      return "";
+    return "__attribute__((section(\"" + opts.regionSections[r] + "\"))) ";
+  }
   /// The local pointer to a region's arena inside the run function.
   std::string regionVar(size_t r) const {
     return singleRegion() ? "arena" : "arena_" + regionId(r);
@@ -434,7 +440,8 @@ private:
       if (opts.externalArena)
         s += "uint8_t *" + regionSymbol(r) + ";\n";
       else
-        s += "alignas(" + std::to_string(m.plan.regions[r].spec.alignment) + ") uint8_t " +
+        s += regionSectionAttribute(r) + "alignas(" +
+             std::to_string(m.plan.regions[r].spec.alignment) + ") uint8_t " +
              regionSymbol(r) + "[" + std::to_string(std::max<int64_t>(1, m.plan.regions[r].used)) +
              "];\n";
     }

@@ -35,6 +35,9 @@ struct CodegenOptions {
   /// --io int8: the quantisation of the graph inputs and outputs that are
   /// int8/uint8, by value name (the header states it).
   std::map<std::string, std::pair<float, int32_t>> ioQuant;
+  /// Per region (parallel to the plan's regions; may be shorter): the linker
+  /// section of its static arena, empty for the default.
+  std::vector<std::string> regionSections;
 };
 
 struct GeneratedFile {

@@ -19,6 +19,7 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/FormatVariadic.h"
 #include <CLI/CLI.hpp>
 #include <cmath>
 #include <cstdio>
@@ -59,14 +60,16 @@ struct ModelArgs {
     add(app);
     app->add_option("--name", name,
                     "prefix of generated symbols and files (default: the model's file name)");
-    app->add_option("--target", target, "target to compile for (default: host)");
+    app->add_option("--target", target,
+                    "target to compile for: a name from 'tinymlc targets' or a description "
+                    "file NAME.json (default: host)");
     app->add_option("--print-after", printAfter,
                     "print the IR after a pass (import, or a pipeline pass; repeatable)")
         ->delimiter(',');
     app->add_flag("--print-after-all", printAfterAll, "print the IR after every pass");
     app->add_option("--ram-limit", ramLimit,
                     "fail unless the arena fits in this many bytes (suffixes K and M: "
-                    "1024 and 1048576)");
+                    "1024 and 1048576); caps the target's first RAM region");
     app->add_option("--arena", arena,
                     "static (default): the arena is a static array in the generated code; "
                     "external: the caller passes it with <name>_set_arena()");
@@ -295,6 +298,50 @@ int checkDirectory(const Compilation &c, const std::string &dir, bool quiet,
   return kExitUserError;
 }
 
+/// `tinymlc targets [NAME|FILE.json]`: the list, or one target in full.
+int listTargets(const std::string &which, llvm::raw_ostream &out, llvm::raw_ostream &err) {
+  auto regions = [](const Target &t) {
+    std::string s;
+    for (const TargetRegion &r : t.regions)
+      s += (s.empty() ? "" : " + ") + r.name + " " + formatBytes(r.size);
+    return s;
+  };
+  if (which.empty()) {
+    out << llvm::formatv("{0,-14} {1,-14} {2,-28} {3,-9} {4}\n", "target", "core",
+                         "RAM regions (fastest first)", "flash", "description");
+    for (const Target &t : builtinTargets())
+      out << llvm::formatv("{0,-14} {1,-14} {2,-28} {3,-9} {4}\n", t.name, t.core, regions(t),
+                           formatBytes(t.flash), t.description);
+    out << "--target NAME selects one; --target FILE.json reads your own, written like "
+           "targets/*.json (README: Targets)\n";
+    return kExitOk;
+  }
+  auto t = findTarget(which);
+  if (!t)
+    return reportError(err, t.takeError());
+  out << "name:        " << t->name << "\n";
+  out << "description: " << t->description << "\n";
+  out << "source:      " << t->source << "\n";
+  out << "arch/core:   " << t->arch << " / " << t->core << "\n";
+  std::string flags;
+  for (const std::string &f : t->cflags)
+    flags += (flags.empty() ? "" : " ") + f;
+  out << "cflags:      " << flags << "\n";
+  out << "features:    fpu " << t->features.fpu << ", dsp " << (t->features.dsp ? "yes" : "no")
+      << ", mve " << t->features.mve;
+  if (!t->features.riscv.empty())
+    out << ", riscv " << t->features.riscv;
+  out << "\n";
+  for (const TargetRegion &r : t->regions)
+    out << "RAM region:  " << r.name << " " << formatBytes(r.size) << ", alignment " << r.alignment
+        << (r.section.empty() ? "" : ", section " + r.section) << "\n";
+  out << "flash:       " << formatBytes(t->flash) << "\n";
+  out << "kernels:     layout " << t->layout << ", " << t->kernels[0] << "\n";
+  if (!t->qemuMachine.empty())
+    out << "qemu:        -M " << t->qemuMachine << "\n";
+  return kExitOk;
+}
+
 int inspect(const ModelArgs &a, llvm::raw_ostream &out, llvm::raw_ostream &err) {
   CompileOptions o = toCompileOptions(a);
   o.import.collectProblems = true;
@@ -411,6 +458,11 @@ int tinymlcMain(int argc, const char *const *argv, llvm::raw_ostream &out,
                  "node that cannot be compiled (exit code 1 if any)");
   inspectArgs.add(insp);
 
+  std::string targetName;
+  CLI::App *targets = app.add_subcommand(
+      "targets", "list the targets (name, core, RAM regions, flash), or describe one");
+  targets->add_option("target", targetName, "a target name or description file to describe");
+
   // CLI11 says only "a subcommand is required" for a word it does not know.
   auto known = [&](const char *word) {
     for (const CLI::App *sub : app.get_subcommands({}))
@@ -420,7 +472,7 @@ int tinymlcMain(int argc, const char *const *argv, llvm::raw_ostream &out,
   };
   if (argc > 1 && argv[1][0] != '-' && !known(argv[1])) {
     err << "error: unknown subcommand '" << argv[1]
-        << "' (subcommands: compile, run, inspect, diff)\nrun 'tinymlc --help' for usage\n";
+        << "' (subcommands: compile, run, inspect, diff, targets)\nrun 'tinymlc --help' for usage\n";
     return kExitUsage;
   }
   try {
@@ -478,6 +530,8 @@ int tinymlcMain(int argc, const char *const *argv, llvm::raw_ostream &out,
         err << "error: " << e << "\n";
       return r->exceeded.empty() ? kExitOk : kExitUserError;
     }
+    if (*targets)
+      return listTargets(targetName, out, err);
     if (*compile) {
       if (outDir.empty()) {
         err << "error: compile needs -o DIR: "

@@ -20,11 +20,6 @@
 
 namespace tinymlc {
 
-llvm::ArrayRef<const char *> knownTargets() {
-  static const char *const targets[] = {"host"};
-  return targets;
-}
-
 const char *toolVersion() { return TINYMLC_VERSION; }
 
 namespace {
@@ -84,13 +79,11 @@ std::string defaultModelName(llvm::StringRef path) {
 
 llvm::Expected<Compilation> compileModel(llvm::StringRef path, const CompileOptions &opts,
                                          llvm::raw_ostream &printStream) {
-  bool known = false;
-  for (const char *t : knownTargets())
-    known |= opts.target == t;
-  if (!known)
-    return makeUsageError("unknown target '" + opts.target + "'; this build knows: host");
-
+  auto target = findTarget(opts.target);
+  if (!target)
+    return target.takeError();
   Compilation c;
+  c.target = std::move(*target);
   c.codegen.name = opts.name.empty() ? defaultModelName(path) : opts.name;
   if (c.codegen.name != sanitizeIdentifier(c.codegen.name))
     return makeUsageError("--name '" + opts.name +
@@ -156,8 +149,19 @@ llvm::Expected<Compilation> compileModel(llvm::StringRef path, const CompileOpti
     c.model.lowerings.push_back(std::move(*l));
   }
   phaseDone("lowering");
+  // The target's RAM regions, fastest first; --ram-limit caps the first.
   PlanOptions plan;
-  plan.regions[0].size = opts.ramLimit;
+  plan.regions.clear();
+  for (const TargetRegion &r : c.target.regions) {
+    RegionSpec spec;
+    spec.name = r.name;
+    spec.size = r.size;
+    spec.alignment = r.alignment;
+    plan.regions.push_back(spec);
+    c.codegen.regionSections.push_back(r.section);
+  }
+  if (opts.ramLimit >= 0 && (plan.regions[0].size < 0 || opts.ramLimit < plan.regions[0].size))
+    plan.regions[0].size = opts.ramLimit;
   if (opts.schedule) {
     auto tried = scheduleForMemory(*c.graph, c.model.lowerings, plan);
     if (!tried)
@@ -172,6 +176,19 @@ llvm::Expected<Compilation> compileModel(llvm::StringRef path, const CompileOpti
     return makeError("internal error: the memory plan is invalid: " +
                      errorToString(std::move(e)));
   phaseDone("schedule and memory plan");
+  // Flash: the weights must fit the target's flash (the code is not counted:
+  // its size depends on the C++ compiler and flags; the firmware report
+  // measures it).
+  int64_t weights = weightBytes(c.model);
+  if (c.target.flash >= 0 && weights > c.target.flash)
+    return withFile(makeError("the weights need " + std::to_string(weights) +
+                              " bytes of flash, but target '" + c.target.name + "' has " +
+                              std::to_string(c.target.flash) + " bytes" +
+                              (formatBytes(c.target.flash) == std::to_string(c.target.flash)
+                                   ? ""
+                                   : " (" + formatBytes(c.target.flash) + ")") +
+                              "; choose a target with more flash or a smaller model"),
+                    path);
   c.codegen.externalArena = opts.externalArena;
   c.files = emitCpp(c.model, c.codegen);
   c.files.push_back({c.codegen.name + ".report.json", reportJson(c.model, c.codegen)});

@@ -6,6 +6,7 @@
 #include "passes/MemoryPlan.h"
 #include "compiler/onnx/Importer.h"
 #include "passes/Pass.h"
+#include "targets/Target.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
 #include <memory>
@@ -18,10 +19,12 @@ struct CompileOptions {
   ImportOptions import;
   /// Symbol and file prefix; empty: derived from the model's file name.
   std::string name;
+  /// A built-in target's name or a description file (NAME.json).
   std::string target = "host";
   std::set<std::string> printAfter; ///< pass names, or "import"
   bool printAfterAll = false;
-  /// Bytes of RAM the arena may use (-1: no limit): the plan must fit.
+  /// Bytes of RAM the arena may use (-1: no limit): the plan must fit. Caps
+  /// the target's first (fastest) region.
   int64_t ramLimit = -1;
   /// The caller supplies the arena (--arena=external).
   bool externalArena = false;
@@ -43,6 +46,7 @@ struct Compilation {
   std::unique_ptr<Graph> graph;
   CompiledModel model;
   CodegenOptions codegen;
+  Target target;
   /// Sources, kernel headers and <name>.report.json.
   std::vector<GeneratedFile> files;
   PassContext passes;
@@ -52,9 +56,6 @@ struct Compilation {
   /// --io int8: the edges that stay float, and why (for the summary).
   std::vector<std::string> floatEdges;
 };
-
-/// The targets this compiler knows.
-llvm::ArrayRef<const char *> knownTargets();
 
 /// Imports, transforms, plans and generates code for one model. IR printing
 /// requested in `opts` goes to `printStream`.

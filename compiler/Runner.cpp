@@ -287,12 +287,25 @@ llvm::Expected<int64_t> runCompiled(const Compilation &c, const RunOptions &opts
     return makeError("cannot find the host C++ compiler '" + cxx +
                      "'; install g++ or set CXX");
   std::string exe = join(work, "runner");
-  std::vector<std::string> args = {*prog,          "-std=c++11", "-O2",        "-Wall",
-                                   "-Wextra",      "-Werror",    "-pedantic",  "-fno-exceptions",
-                                   "-fno-rtti",    "-I" + gen,   main,
+  // -ffp-contract=off: no fused multiply-add, as in the firmware builds
+  // (tinymlc_add_model), so a host with FMA gives the same bits as the target.
+  std::vector<std::string> args = {*prog,
+                                   "-std=c++11",
+                                   "-O2",
+                                   "-ffp-contract=off",
+                                   "-Wall",
+                                   "-Wextra",
+                                   "-Werror",
+                                   "-pedantic",
+                                   "-fno-exceptions",
+                                   "-fno-rtti",
+                                   "-I" + gen,
+                                   main,
                                    join(gen, c.codegen.name + ".cpp"),
                                    join(gen, c.codegen.name + "_weights.cpp"),
-                                   "-o",           exe,          "-lm"};
+                                   "-o",
+                                   exe,
+                                   "-lm"};
   std::vector<llvm::StringRef> argRefs(args.begin(), args.end());
   std::string log = join(work, "build.log");
   std::optional<llvm::StringRef> redirects[] = {std::nullopt, llvm::StringRef(log),

@@ -1,34 +1,36 @@
 #!/usr/bin/env bash
-# The main job, end to end: installs what is missing, builds tinymlc, compiles
-# the bundled example model (examples/digits/digits_cnn.onnx, a small CNN for
-# 8x8 digits), builds the generated code with a C demo program, runs it on ten
-# held-out digits and prints the predictions and the memory report.
+# The main job, end to end: installs what is missing, builds tinymlc, builds
+# the Cortex-M4 firmware example (examples/cortex-m4: the digits CNN, twice,
+# in one firmware, via the CMake function tinymlc_add_model) for QEMU's
+# mps2-an386 board and runs it on ten bundled digits, printing over
+# semihosting. Without the Arm cross tools or QEMU it builds and runs the same
+# example on the host instead, and says so.
 #   sudo scripts/demo.sh            (or as root; apt-get needs it)
-# The generated files stay in build/demo/gen for you to read.
+# The generated files stay in build/demo/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh build
+scripts/install-deps.sh cross || echo "demo: could not install the cross tools; using the host"
 scripts/build.sh
-build=${TINYMLC_BUILD_DIR:-build}
+build=$(cd "${TINYMLC_BUILD_DIR:-build}" && pwd)
 demo=$build/demo
 rm -rf "$demo"
-mkdir -p "$demo"
 
-echo "== tinymlc compile examples/digits/digits_cnn.onnx --target host"
-"$build/compiler/tinymlc" compile examples/digits/digits_cnn.onnx --name digits --target host \
-  -o "$demo/gen"
-
-echo "== building the generated code with examples/digits/demo.c (host, -O2)"
-cc -std=c99 -O2 -Wall -Wextra -Werror -pedantic -I"$demo/gen" -c examples/digits/demo.c \
-  -o "$demo/demo.o"
-c++ -std=c++11 -O2 -Wall -Wextra -Werror -pedantic -fno-exceptions -fno-rtti -I"$demo/gen" \
-  -c "$demo/gen/digits.cpp" -o "$demo/digits.o"
-c++ -std=c++11 -O2 -Wall -Wextra -Werror -pedantic -fno-exceptions -fno-rtti -I"$demo/gen" \
-  -c "$demo/gen/digits_weights.cpp" -o "$demo/digits_weights.o"
-c++ "$demo/demo.o" "$demo/digits.o" "$demo/digits_weights.o" -o "$demo/demo" -lm
-
-echo "== running on the host"
-"$demo/demo" examples/digits/samples.bin examples/digits/labels.txt
-echo "== memory report ($demo/gen/digits.report.json)"
-echo "   flash (text, data) and RAM (bss) of the generated objects:"
-size "$demo/digits.o" "$demo/digits_weights.o" | sed 's/^/   /'
+if command -v arm-none-eabi-gcc > /dev/null && command -v qemu-system-arm > /dev/null; then
+  echo "== building examples/cortex-m4 for mps2-an386 (Cortex-M4F) with tinymlc_add_model()"
+  cmake -S examples/cortex-m4 -B "$demo" -G Ninja -Dtinymlc_DIR="$build" \
+    -DCMAKE_TOOLCHAIN_FILE="$PWD/cmake/tinymlc-toolchain.cmake" -DTINYMLC_TARGET=mps2-an386 \
+    > /dev/null
+  cmake --build "$demo" --target firmware
+  echo "== firmware size (arm-none-eabi-size -A; .weights: the two models' weights)"
+  arm-none-eabi-size -A "$demo/firmware" | grep -E '^\.(text|weights|rodata|data|bss|stack) '
+  echo "== running under qemu-system-arm -M mps2-an386 (output over semihosting)"
+  cmake --build "$demo" --target run_firmware
+else
+  echo "== no arm-none-eabi-gcc or qemu-system-arm: building examples/cortex-m4 for the host"
+  cmake -S examples/cortex-m4 -B "$demo" -G Ninja -Dtinymlc_DIR="$build" > /dev/null
+  cmake --build "$demo" --target firmware
+  echo "== running on the host"
+  cmake --build "$demo" --target run_firmware
+fi
+echo "== the compiler's report for the first model: $demo/digits_model.tinymlc/digits.report.json"

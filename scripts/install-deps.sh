@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages tinymlc needs, skipping those already there.
 #   scripts/install-deps.sh build   the compiler itself
-#   scripts/install-deps.sh test    plus what the test suite reads and runs
+#   scripts/install-deps.sh test    plus what the test suite reads and runs (the
+#                                   targets tier needs the cross tools too)
+#   scripts/install-deps.sh cross   the build, plus the Arm and RISC-V cross
+#                                   compilers and QEMU (examples, demo)
 # Runs apt-get as root, or through sudo.
 set -euo pipefail
 
@@ -12,11 +15,16 @@ build_pkgs=(cmake ninja-build g++ libonnx-dev libprotobuf-dev protobuf-compiler 
 # node and npm for ONNX Runtime (onnxruntime-node, package.json), the
 # reference runtime of the real-model tests.
 test_pkgs=(libonnx-testdata python3 python3-onnx python3-numpy nodejs)
+# Firmware: arm-none-eabi (newlib, and libstdc++ for its C++ driver), the
+# RISC-V toolchain (no C++ library in Debian; picolibc for the C one), QEMU.
+cross_pkgs=(gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib
+            qemu-system-arm gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc)
 
 want=("${build_pkgs[@]}")
-if [[ "${1:-build}" == test ]]; then
-  want+=("${test_pkgs[@]}")
-fi
+case "${1:-build}" in
+  test) want+=("${test_pkgs[@]}" "${cross_pkgs[@]}") ;;
+  cross) want+=("${cross_pkgs[@]}") ;;
+esac
 
 missing=()
 for p in "${want[@]}"; do

@@ -134,6 +134,24 @@ def both(*builders):
     return build
 
 
+def target_file(name="t.json", ram_size=1024, flash="1M", text=None, **extra):
+    """A user's target description: one RAM region of `ram_size` bytes."""
+    import json
+    doc = {"name": "mine", "arch": "arm", "core": "cortex-m4",
+           "memory": {"regions": [{"name": "sram", "size": ram_size}], "flash": flash}}
+    doc.update(extra)
+    return write(name, (text if text is not None else json.dumps(doc)).encode())
+
+
+def big_gemm_model():
+    """x f32[1,1500] -> MatMul by 1500x100 ones (600,000 bytes of weights) -> y."""
+    import numpy as np
+    _, helper, _, _ = _onnx()
+    return make_model([helper.make_node("MatMul", ["x", "w"], ["y"], name="mm")],
+                      [tensor("x", [1, 1500])], [tensor("y", [1, 100])],
+                      [array("w", np.ones((1500, 100), np.float32))])
+
+
 def truncated(d):
     data = conv_relu_model().SerializeToString()
     (d / MODEL).write_bytes(data[:len(data) // 2])
@@ -534,8 +552,47 @@ CASES = [
          1, _error("holds i64 data, expected f32", file="--input x=ints.npy"),
          build=both(save(conv_relu_model), npy("ints.npy", x_npy("int64")))),
     Case("unknown-target", ["compile", MODEL, "--target", "cortex-m99", "-o", "out"], 2,
-         _error("unknown target 'cortex-m99'; this build knows: host", file=None),
+         _error("unknown target 'cortex-m99' (targets: cortex-m0plus, cortex-m3, cortex-m33, "
+                "cortex-m4, cortex-m55, cortex-m7, esp32c3, host, mps2-an386, mps3-an547, "
+                "nrf52840, riscv32-virt, riscv32imac, rp2040, stm32f446; or give a description "
+                "file, NAME.json; 'tinymlc targets' lists them)", file=None),
          build=save(conv_relu_model)),
+    Case("target-file-missing", ["compile", MODEL, "--target", "board.json", "-o", "out"], 2,
+         _error("cannot read the target description 'board.json': No such file or directory",
+                file=None),
+         build=save(conv_relu_model)),
+    Case("target-file-bad-json", ["compile", MODEL, "--target", "t.json", "-o", "out"], 1,
+         _error("line 2, column 1: not valid JSON: syntax error while parsing object key - unexpected "
+                "end of input; expected string literal", file="t.json"),
+         build=both(save(conv_relu_model), target_file(text='{"name": "x",\n'))),
+    Case("target-file-bad-size", ["compile", MODEL, "--target", "t.json", "-o", "out"], 1,
+         _error("/memory/regions/0/size: expected a byte count (an integer, or a string like "
+                "\"128K\" or \"1M\") or null for no limit, got \"64Q\"", file="t.json"),
+         build=both(save(conv_relu_model), target_file(ram_size="64Q"))),
+    Case("target-file-unknown-key", ["compile", MODEL, "--target", "t.json", "-o", "out"], 1,
+         _error("/ram: unknown key \"ram\" (expected: name, description, arch, core, cflags, "
+                "features, memory, kernels, board)", file="t.json"),
+         build=both(save(conv_relu_model), target_file(**{"ram": "1K"}))),
+    Case("target-ram-too-small", ["compile", MODEL, "--target", "t.json", "-o", "out"], 1,
+         _error("the model needs 192 B of RAM at its peak, more than the 100 B of region 'sram'; at "
+                "step 0, node 'conv' (Conv) these tensors are live: y f32[1,2,4,4] (128 B), "
+                "x f32[1,1,4,4] (64 B)", file=MODEL),
+         build=both(save(conv_relu_model), target_file(ram_size=100))),
+    Case("target-flash-too-small", ["compile", MODEL, "--target", "t.json", "-o", "out"], 1,
+         _error("the weights need 72 bytes of flash, but target 'mine' has 64 bytes; "
+                "choose a target with more flash or a smaller model", file=MODEL),
+         build=both(save(conv_relu_model), target_file(flash=64))),
+    Case("board-ram-too-small", ["compile", MODEL, "--target", "stm32f446", "-o", "out"], 1,
+         _error("the model needs 160,000 B of RAM at its peak, more than the 131,072 B of region "
+                "'sram'; at step 0, node 'r' (Relu) these tensors are live: x f32[1,40000] "
+                "(160,000 B)", file=MODEL),
+         build=save(lambda: unary_model([1, 40000]))),
+    Case("board-weights-exceed-flash", ["compile", "big.onnx", "--target", "stm32f446", "-o",
+                                        "out"], 1,
+         _error("the weights need 600000 bytes of flash, but target 'stm32f446' has 524288 "
+                "bytes (512K); choose a target with more flash or a smaller model",
+                file="big.onnx"),
+         build=save(lambda: big_gemm_model(), "big.onnx")),
     Case("name-not-identifier", ["compile", MODEL, "--name", "9lives", "-o", "out"], 2,
          _error("--name '9lives' is not a C identifier (letters, digits and _, not starting "
                 "with a digit)", file=None),
@@ -692,7 +749,7 @@ CASES = [
     Case("no-subcommand", [], 2,
          [_error("a subcommand is required", file=None), USAGE_HINT]),
     Case("unknown-subcommand", ["frobnicate", MODEL], 2,
-         [_error("unknown subcommand 'frobnicate' (subcommands: compile, run, inspect, diff)",
+         [_error("unknown subcommand 'frobnicate' (subcommands: compile, run, inspect, diff, targets)",
                  file=None), USAGE_HINT],
          build=save(conv_relu_model)),
 

@@ -1,0 +1,56 @@
+# tinymlc-toolchain.cmake - a CMake toolchain file for the targets in
+# targets/*.json: the cross compiler from the target's "arch" (arm:
+# arm-none-eabi-gcc, riscv: riscv64-unknown-elf-gcc with picolibc) and the
+# CPU flags from its "cflags".
+#   cmake -DCMAKE_TOOLCHAIN_FILE=<tinymlc>/cmake/tinymlc-toolchain.cmake \
+#         -DTINYMLC_TARGET=mps2-an386 ...
+# (installed: <prefix>/share/tinymlc/cmake/tinymlc-toolchain.cmake).
+if(NOT TINYMLC_TARGET)
+  message(FATAL_ERROR "tinymlc-toolchain.cmake: set -DTINYMLC_TARGET=<target name or file.json>")
+endif()
+list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES TINYMLC_TARGET)
+if(TINYMLC_TARGET MATCHES "\\.json$")
+  set(_tmc_file "${TINYMLC_TARGET}")
+else()
+  set(_tmc_file "${CMAKE_CURRENT_LIST_DIR}/../targets/${TINYMLC_TARGET}.json")
+endif()
+file(READ "${_tmc_file}" _tmc_json)
+string(JSON _tmc_arch GET "${_tmc_json}" arch)
+string(JSON _tmc_n LENGTH "${_tmc_json}" cflags)
+set(_tmc_flags "")
+if(_tmc_n GREATER 0)
+  math(EXPR _tmc_last "${_tmc_n} - 1")
+  foreach(i RANGE ${_tmc_last})
+    string(JSON _tmc_f GET "${_tmc_json}" cflags ${i})
+    string(APPEND _tmc_flags " ${_tmc_f}")
+  endforeach()
+endif()
+
+set(CMAKE_SYSTEM_NAME Generic)
+if(_tmc_arch STREQUAL "arm")
+  set(CMAKE_SYSTEM_PROCESSOR arm)
+  set(CMAKE_C_COMPILER arm-none-eabi-gcc)
+  set(CMAKE_CXX_COMPILER arm-none-eabi-g++)
+  set(CMAKE_ASM_COMPILER arm-none-eabi-gcc)
+  set(CMAKE_SIZE arm-none-eabi-size)
+elseif(_tmc_arch STREQUAL "riscv")
+  set(CMAKE_SYSTEM_PROCESSOR riscv32)
+  set(CMAKE_C_COMPILER riscv64-unknown-elf-gcc)
+  set(CMAKE_CXX_COMPILER riscv64-unknown-elf-g++)
+  set(CMAKE_ASM_COMPILER riscv64-unknown-elf-gcc)
+  set(CMAKE_SIZE riscv64-unknown-elf-size)
+  # Debian's RISC-V toolchain has its C library in picolibc (and no C++ library).
+  string(APPEND _tmc_flags " --specs=picolibc.specs")
+else()
+  message(FATAL_ERROR "tinymlc-toolchain.cmake: target '${TINYMLC_TARGET}' is for '${_tmc_arch}', "
+                      "not a cross target; configure without a toolchain file")
+endif()
+set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
+set(CMAKE_C_FLAGS_INIT "${_tmc_flags} -ffunction-sections -fdata-sections")
+set(CMAKE_CXX_FLAGS_INIT "${_tmc_flags} -ffunction-sections -fdata-sections -fno-exceptions -fno-rtti -fno-threadsafe-statics")
+set(CMAKE_ASM_FLAGS_INIT "${_tmc_flags}")
+# (The compile flags are on the link line too: CMake passes CMAKE_<LANG>_FLAGS to the linker.)
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE NEVER)

@@ -1,0 +1,118 @@
+#!/usr/bin/python3
+"""Builds the firmware examples from clean directories with the CMake
+function and the toolchain file, runs them under QEMU, and checks that the
+CMake function reruns the compiler only when something it depends on
+changes.
+
+  check_examples.py --build-dir <tinymlc build dir> [--keep DIR]
+
+For each example (cortex-m4 on mps2-an386, cortex-m55 on mps3-an547, riscv on
+riscv32-virt): configure, build, run (`run_firmware`), require exit status 0
+and "10 of 10 correct". Then, on the host build of examples/cortex-m4: a
+second build does nothing; touching the model, or changing the flags,
+reruns tinymlc. Exit code 77 when the cross tools are missing.
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+import firmware as fw  # noqa: E402
+
+EXAMPLES = [("cortex-m4", "mps2-an386"), ("cortex-m55", "mps3-an547"), ("riscv", "riscv32-virt")]
+
+
+def sh(cmd, **kw):
+    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    return r.returncode, r.stdout + r.stderr
+
+
+def configure(src, build, tinymlc_dir, board, extra=()):
+    cmd = ["cmake", "-S", src, "-B", build, "-G", "Ninja", "-Dtinymlc_DIR=" + tinymlc_dir]
+    if board != "host":
+        cmd += ["-DCMAKE_TOOLCHAIN_FILE=" + os.path.join(ROOT, "cmake", "tinymlc-toolchain.cmake"),
+                "-DTINYMLC_TARGET=" + board]
+    return sh(cmd + list(extra))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build-dir", required=True, help="tinymlc's build directory")
+    ap.add_argument("--keep", help="work in this directory and keep it")
+    args = ap.parse_args()
+    missing = [b for _, b in EXAMPLES if fw.missing_tools(b)]
+    if missing:
+        print("SKIPPED: the cross tools for %s are not installed (scripts/install-deps.sh cross)"
+              % ", ".join(missing))
+        return 77
+    tinymlc_dir = os.path.abspath(args.build_dir)
+    work = args.keep or tempfile.mkdtemp(prefix="tinymlc-examples-")
+    failures = 0
+
+    def check(ok, what, detail=""):
+        nonlocal failures
+        failures += not ok
+        print("%-4s %s%s" % ("ok" if ok else "FAIL", what, "" if ok else ": " + detail[-1500:]))
+        return ok
+
+    try:
+        for example, board in EXAMPLES + [("cortex-m4", "host")]:
+            src = os.path.join(ROOT, "examples", example)
+            build = os.path.join(work, example + "-" + board)
+            shutil.rmtree(build, ignore_errors=True)
+            rc, out = configure(src, build, tinymlc_dir, board)
+            if not check(rc == 0, "%s for %s: configure" % (example, board), out):
+                continue
+            rc, out = sh(["cmake", "--build", build, "--target", "firmware"])
+            if not check(rc == 0, "%s for %s: build from a clean directory" % (example, board), out):
+                continue
+            rc, out = sh(["cmake", "--build", build, "--target", "run_firmware"], timeout=300)
+            check(rc == 0 and "10 of 10 correct" in out,
+                  "%s for %s: runs, 10 of 10 digits correct" % (example, board), out)
+            if example == "cortex-m4":
+                check("agrees bit for bit on 10" in out,
+                      "%s for %s: two models in one firmware agree" % (example, board), out)
+
+        # Reruns, on the host build of cortex-m4.
+        build = os.path.join(work, "cortex-m4-host")
+        rc, out = sh(["cmake", "--build", build, "--target", "firmware"])
+        check(rc == 0 and "tinymlc: compiling" not in out, "a second build does not rerun tinymlc",
+              out)
+        # The model is the example's own file: touch a copy instead of the repository's.
+        src = os.path.join(work, "m4-copy")
+        shutil.rmtree(src, ignore_errors=True)
+        shutil.copytree(os.path.join(ROOT, "examples", "cortex-m4"), src)
+        os.makedirs(os.path.join(work, "digits"), exist_ok=True)
+        for f in ("digits_cnn.onnx", "samples.h"):
+            shutil.copy(os.path.join(ROOT, "examples", "digits", f), os.path.join(work, "digits", f))
+        build = os.path.join(work, "m4-copy-build")
+        configure(src, build, tinymlc_dir, "host")
+        sh(["cmake", "--build", build, "--target", "firmware"])
+        os.utime(os.path.join(work, "digits", "digits_cnn.onnx"))
+        rc, out = sh(["cmake", "--build", build, "--target", "firmware"])
+        check(rc == 0 and out.count("tinymlc: compiling") == 2,
+              "touching the model reruns tinymlc for both models", out)
+        rc, out = configure(src, build, tinymlc_dir, "host")
+        rc, out = sh(["cmake", "--build", build, "--target", "firmware"])
+        check(rc == 0 and "tinymlc: compiling" not in out, "reconfiguring alone reruns nothing", out)
+        cml = os.path.join(src, "CMakeLists.txt")
+        text = open(cml).read()
+        open(cml, "w").write(text.replace("OPTIONS --arena external",
+                                          "OPTIONS --arena external --no-schedule"))
+        rc, out = sh(["cmake", "--build", build, "--target", "firmware"])
+        check(rc == 0 and out.count("tinymlc: compiling") == 1,
+              "changing one model's flags reruns tinymlc for that model only", out)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    print("examples: %d failures" % failures)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
