@@ -113,6 +113,9 @@ def npy(name, values):
 def mkdir(name):
     def build(d):
         (d / name).mkdir(parents=True, exist_ok=True)
+    return build
+
+
 def calib(files):
     """A calibration directory 'cal' holding `files` ({name: bytes or callable -> ndarray})."""
     def build(d):
