@@ -8,7 +8,7 @@ and for a board, builds both with the same flags (-O2 -ffp-contract=off; see
 firmware.py), runs both on the model's reference input (ref/input_K.bin) and
 requires every output byte to be identical. Boards: mps2-an386 (Cortex-M4F)
 for every model; mps3-an547 (Cortex-M55) and riscv32-virt (RV32IMAC) for the
-MLPerf Tiny models and digits-cnn. The host outputs are also checked against
+MLPerf Tiny models (float and int8 QDQ) and digits-cnn. The host outputs are also checked against
 ONNX Runtime's within run_models.py's tolerance, so "identical" is identical
 to a correct answer.
 
@@ -32,7 +32,9 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "models"))
 import firmware as fw  # noqa: E402
 import run_models  # noqa: E402
 
-MLPERF_TINY = ["mlperf-tiny-ic-resnet8-float", "mlperf-tiny-vww-mobilenetv1-float", "digits-cnn"]
+MLPERF_TINY = ["mlperf-tiny-ic-resnet8-float", "mlperf-tiny-vww-mobilenetv1-float", "digits-cnn",
+               "mlperf-tiny-kws-dscnn-qdq", "mlperf-tiny-vww-mobilenetv1-qdq",
+               "mlperf-tiny-ic-resnet8-qdq", "mlperf-tiny-ad-autoencoder-qdq"]
 BOARDS = {"mps2-an386": None, "mps3-an547": MLPERF_TINY, "riscv32-virt": MLPERF_TINY}
 
 
