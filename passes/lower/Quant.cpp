@@ -198,6 +198,37 @@ int32_t intAttr(const Node &node, llvm::StringRef name) {
 }
 } // namespace
 
+/// The zero points and clamp of a requantising op (tmc.QConv, tmc.QFc).
+template <typename P> void setRequantFields(const Node &node, P &p) {
+  p.x_zp = intAttr(node, "x_zp");
+  p.w_zp = intAttr(node, "w_zp");
+  p.y_zp = intAttr(node, "y_zp");
+  p.act_min = intAttr(node, "act_min");
+  p.act_max = intAttr(node, "act_max");
+}
+
+/// The call of a requantising kernel `name`<TX, TW, TY> on (x, w, bias,
+/// multipliers, shifts) -> y; `kernel(tx, tw, ty)` gives its address for the
+/// element types' tags.
+template <typename P, typename K>
+llvm::Expected<Lowering> requantCall(const Node &node, const char *name, const P &p, K kernel) {
+  const Value *x = node.input(0), *w = node.input(1), *y = node.output(0);
+  return dispatchQuant(x->dtype(), [&](auto tx) {
+    return dispatchQuant(w->dtype(), [&](auto tw) {
+      return dispatchQuant(y->dtype(), [&](auto ty) -> llvm::Expected<Lowering> {
+        using TX = typename decltype(tx)::type;
+        using TW = typename decltype(tw)::type;
+        using TY = typename decltype(ty)::type;
+        return single(makeCall(templ(name, {CName<TX>::get(), CName<TW>::get(), CName<TY>::get()}),
+                               kernel(tx, tw, ty), p,
+                               {KernelArg::in(x), KernelArg::in(w), KernelArg::in(node.input(2)),
+                                KernelArg::in(node.input(3)), KernelArg::in(node.input(4)),
+                                KernelArg::out(y)}));
+      });
+    });
+  });
+}
+
 llvm::Expected<Lowering> lowerTmcQConv(const Node &node) {
   const Value *x = node.input(0), *w = node.input(1), *y = node.output(0);
   auto c = convParams(node, x, w, y);
@@ -206,54 +237,24 @@ llvm::Expected<Lowering> lowerTmcQConv(const Node &node) {
   tmc::QConvParams p;
   std::memset(&p, 0, sizeof(p));
   std::memcpy(&p, &*c, sizeof(*c));
-  p.x_zp = intAttr(node, "x_zp");
-  p.w_zp = intAttr(node, "w_zp");
-  p.y_zp = intAttr(node, "y_zp");
-  p.act_min = intAttr(node, "act_min");
-  p.act_max = intAttr(node, "act_max");
-  return dispatchQuant(x->dtype(), [&](auto tx) {
-    return dispatchQuant(w->dtype(), [&](auto tw) {
-      return dispatchQuant(y->dtype(), [&](auto ty) -> llvm::Expected<Lowering> {
-        using TX = typename decltype(tx)::type;
-        using TW = typename decltype(tw)::type;
-        using TY = typename decltype(ty)::type;
-        return single(
-            makeCall(templ("tmc::qconv", {CName<TX>::get(), CName<TW>::get(), CName<TY>::get()}),
-                     &tmc::qconv<TX, TW, TY>, p,
-                     {KernelArg::in(x), KernelArg::in(w), KernelArg::in(node.input(2)),
-                      KernelArg::in(node.input(3)), KernelArg::in(node.input(4)),
-                      KernelArg::out(y)}));
-      });
-    });
+  setRequantFields(node, p);
+  return requantCall(node, "tmc::qconv", p, [](auto tx, auto tw, auto ty) {
+    return &tmc::qconv<typename decltype(tx)::type, typename decltype(tw)::type,
+                       typename decltype(ty)::type>;
   });
 }
 
 llvm::Expected<Lowering> lowerTmcQFc(const Node &node) {
-  const Value *x = node.input(0), *w = node.input(1), *y = node.output(0);
+  const Value *x = node.input(0), *w = node.input(1);
   tmc::QFcParams p;
   std::memset(&p, 0, sizeof(p));
   p.k = i32(w->shape()[1]);
   p.n = i32(w->shape()[0]);
   p.rows = i32(x->numElements() / std::max<int64_t>(1, w->shape()[1]));
-  p.x_zp = intAttr(node, "x_zp");
-  p.w_zp = intAttr(node, "w_zp");
-  p.y_zp = intAttr(node, "y_zp");
-  p.act_min = intAttr(node, "act_min");
-  p.act_max = intAttr(node, "act_max");
-  return dispatchQuant(x->dtype(), [&](auto tx) {
-    return dispatchQuant(w->dtype(), [&](auto tw) {
-      return dispatchQuant(y->dtype(), [&](auto ty) -> llvm::Expected<Lowering> {
-        using TX = typename decltype(tx)::type;
-        using TW = typename decltype(tw)::type;
-        using TY = typename decltype(ty)::type;
-        return single(
-            makeCall(templ("tmc::qfc", {CName<TX>::get(), CName<TW>::get(), CName<TY>::get()}),
-                     &tmc::qfc<TX, TW, TY>, p,
-                     {KernelArg::in(x), KernelArg::in(w), KernelArg::in(node.input(2)),
-                      KernelArg::in(node.input(3)), KernelArg::in(node.input(4)),
-                      KernelArg::out(y)}));
-      });
-    });
+  setRequantFields(node, p);
+  return requantCall(node, "tmc::qfc", p, [](auto tx, auto tw, auto ty) {
+    return &tmc::qfc<typename decltype(tx)::type, typename decltype(tw)::type,
+                     typename decltype(ty)::type>;
   });
 }
 
