@@ -193,9 +193,10 @@ private:
     for (size_t i = 0; i < m.lowerings.size(); ++i)
       for (const KernelCall &call : m.lowerings[i].calls) {
         headers.insert(call.header);
-        // tmc_quant.h builds on the convolution and matmul parameter structs.
+        // tmc_quant.h builds on the convolution, broadcast and matmul parameter structs.
         if (call.header == "tmc_quant.h") {
           headers.insert("tmc_conv.h");
+          headers.insert("tmc_elementwise.h");
           headers.insert("tmc_linear.h");
         }
         for (const KernelArg &a : call.args)

@@ -296,14 +296,19 @@ double entropyThreshold(const std::vector<double> &hist, double histHi, int leve
 }
 
 /// int8 weights: symmetric, zero point 0, one scale per slice along `axis`
-/// (-1: one scale).
+/// (-1: one scale). A channel's scale is at least `minScale[c]` (when given)
+/// and at least 2^-20 of the largest channel's: a channel of weights that are
+/// all but zero (1e-30 after BatchNorm folding of a dead channel) would
+/// otherwise get a scale whose int32 bias and fixed-point rescale overflow,
+/// and its op would stay in float.
 struct QuantizedWeight {
   std::vector<uint8_t> q; ///< int8 bytes
   std::vector<float> scales;
   double sqnrDb = 0, maxAbsError = 0;
 };
 
-QuantizedWeight quantizeWeight(const Value &w, int64_t axis) {
+QuantizedWeight quantizeWeight(const Value &w, int64_t axis,
+                               llvm::ArrayRef<double> minScale = {}) {
   llvm::ArrayRef<float> x = w.dataAs<float>();
   int64_t channels = axis < 0 ? 1 : w.shape()[axis];
   int64_t inner = 1;
@@ -319,8 +324,12 @@ QuantizedWeight quantizeWeight(const Value &w, int64_t axis) {
   std::vector<double> amax(channels, 0);
   for (size_t i = 0; i < x.size(); ++i)
     amax[channelOf(i)] = std::max(amax[channelOf(i)], double(std::fabs(x[i])));
+  double largest = *std::max_element(amax.begin(), amax.end()) / 127.0;
   for (int64_t c = 0; c < channels; ++c) {
-    float s = static_cast<float>(amax[c] / 127.0);
+    double floor = std::ldexp(largest, -20);
+    if (int64_t(minScale.size()) == channels)
+      floor = std::max(floor, minScale[c]);
+    float s = static_cast<float>(std::max(amax[c] / 127.0, floor));
     r.scales.push_back(s > 0 && std::isfinite(s) ? s : 1.0f);
   }
   r.q.resize(x.size());
@@ -409,10 +418,26 @@ private:
                       QuantizationReport &report);
 
   bool correctBias(Graph &g, Node &n, const Value &w, const QuantizedWeight &q, int64_t axis);
+  std::vector<double> weightScaleFloor(const Node &n, int64_t axis) const;
 
   std::vector<Marked> marked_;
   llvm::DenseMap<const Value *, size_t> index_;
 };
+
+/// Per output channel, the smallest weight scale that keeps the op's float
+/// bias within 2^22 units of x_scale * w_scale, so the int32 accumulator keeps
+/// its headroom; empty when the input's scale or the bias is not known.
+std::vector<double> QuantizePass::weightScaleFloor(const Node &n, int64_t axis) const {
+  auto it = index_.find(n.input(0));
+  const Value *b = n.numInputs() > 2 ? n.input(2) : nullptr;
+  if (it == index_.end() || axis < 0 || !b || !b->isConstant() || b->dtype() != DType::F32)
+    return {};
+  double xs = marked_[it->second].params.scale;
+  std::vector<double> floor;
+  for (float v : b->dataAs<float>())
+    floor.push_back(std::fabs(double(v)) / (xs * std::ldexp(1.0, 22)));
+  return floor;
+}
 
 bool QuantizePass::correctBias(Graph &g, Node &n, const Value &w, const QuantizedWeight &q,
                                int64_t axis) {
@@ -652,12 +677,13 @@ llvm::Error QuantizePass::run(Graph &g, PassContext &ctx) {
     auto it = dequantizedWeights.find(key);
     if (it != dequantizedWeights.end()) {
       if (opts.biasCorrection &&
-          correctBias(g, *w.node, *c, quantizeWeight(*c, w.axis), w.axis))
+          correctBias(g, *w.node, *c,
+                      quantizeWeight(*c, w.axis, weightScaleFloor(*w.node, w.axis)), w.axis))
         ++report.biasCorrected;
       w.node->setInput(w.input, it->second);
       continue;
     }
-    QuantizedWeight q = quantizeWeight(*c, w.axis);
+    QuantizedWeight q = quantizeWeight(*c, w.axis, weightScaleFloor(*w.node, w.axis));
     Shape scaleShape;
     if (w.axis >= 0)
       scaleShape.push_back(static_cast<int64_t>(q.scales.size()));

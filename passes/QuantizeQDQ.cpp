@@ -15,8 +15,18 @@
 //   y_scale becomes a per-output-channel int32 multiplier and right shift
 //   (operands); Relu and Clip become the clamp bounds, which is exact because
 //   quantisation is monotonic.
-// - DQ(a), DQ(b) -> Add -> Q becomes tmc.QAdd; DQ(x) -> AveragePool /
-//   GlobalAveragePool -> Q becomes tmc.QAvgPool.
+// - DQ(a), DQ(b) -> Add -> Q becomes tmc.QAdd, -> Mul -> Q tmc.QMul (either
+//   operand may be a dequantised constant); DQ(x) -> AveragePool /
+//   GlobalAveragePool -> Q becomes tmc.QAvgPool; DQ(x) -> Softmax -> Q
+//   becomes tmc.QSoftmax (an exp table and a fixed-point division).
+// - DQ(x) -> f -> Q for an elementwise f of one activation (Sigmoid, Tanh,
+//   HardSwish, LeakyRelu, ..., or Add/Mul/... with a constant scalar), and
+//   Q(DQ(x)) with another quantisation, become tmc.QLut: an int8 input has
+//   256 values, so the compiler evaluates Q(f(DQ(code))) for each of them
+//   with the float kernel and the device only looks the result up. Exact
+//   with respect to the float computation by construction.
+// - A Concat whose inputs are quantised differently from its output gets a
+//   tmc.QLut rescale on each such input and concatenates int8.
 //
 // Quantisation parameters are not carried on tensors: every integer op holds
 // its own (zero points and clamps as attributes, per-channel values as
@@ -27,6 +37,7 @@
 //===----------------------------------------------------------------------===//
 #include "passes/QuantizeQDQ.h"
 #include "ir/ShapeInference.h"
+#include "passes/Evaluator.h"
 #include "passes/Pass.h"
 #include "llvm/ADT/DenseSet.h"
 #include <cmath>
@@ -49,10 +60,11 @@ struct QParams {
 int32_t qmin(DType t) { return t == DType::I8 ? -128 : 0; }
 int32_t qmax(DType t) { return t == DType::I8 ? 127 : 255; }
 
-/// The constant quantisation of a QuantizeLinear or DequantizeLinear node.
-std::optional<QParams> quantParams(const Node &n) {
-  const Value *s = n.input(1), *z = n.input(2);
-  if (!s->isConstant() || (z && !z->isConstant()))
+/// The quantisation given by constant `scale` and `zp` tensors (zp may be
+/// absent) for values of `type`; std::nullopt when they are not constants or a
+/// scale is not positive and finite.
+std::optional<QParams> constParams(const Value *s, const Value *z, DType type, int64_t axis) {
+  if (!s || !s->isConstant() || (z && !z->isConstant()))
     return std::nullopt;
   QParams q;
   for (double d : s->doubleValues())
@@ -62,17 +74,25 @@ std::optional<QParams> quantParams(const Node &n) {
       q.zp.push_back(static_cast<int32_t>(v));
   else
     q.zp.assign(q.scale.size(), 0);
-  q.type = n.kind() == OpKind::QuantizeLinear ? n.output(0)->dtype() : n.input(0)->dtype();
-  if (q.type != DType::I8 && q.type != DType::U8 && n.kind() == OpKind::QuantizeLinear)
+  if (q.zp.size() != q.scale.size())
     return std::nullopt;
-  int64_t rank = n.input(0)->rank();
-  q.axis = n.getInt("axis", 1);
-  if (q.axis < 0)
-    q.axis += rank;
+  q.type = type;
+  q.axis = axis;
   for (float v : q.scale)
     if (!(v > 0) || !std::isfinite(v))
       return std::nullopt;
   return q;
+}
+
+/// The constant quantisation of a QuantizeLinear or DequantizeLinear node.
+std::optional<QParams> quantParams(const Node &n) {
+  DType type = n.kind() == OpKind::QuantizeLinear ? n.output(0)->dtype() : n.input(0)->dtype();
+  if (type != DType::I8 && type != DType::U8 && n.kind() == OpKind::QuantizeLinear)
+    return std::nullopt;
+  int64_t axis = n.getInt("axis", 1);
+  if (axis < 0)
+    axis += n.input(0)->rank();
+  return constParams(n.input(1), n.input(2), type, axis);
 }
 
 bool sameParams(const QParams &a, const QParams &b) {
@@ -85,6 +105,19 @@ bool sameParams(const QParams &a, const QParams &b) {
 Node *activationDQ(const Value *v, QParams &q) {
   Node *p = v ? v->producer() : nullptr;
   if (!p || p->kind() != OpKind::DequantizeLinear || p->input(0)->isConstant())
+    return nullptr;
+  auto qp = quantParams(*p);
+  if (!qp || !qp->perTensor() || (qp->type != DType::I8 && qp->type != DType::U8))
+    return nullptr;
+  q = *qp;
+  return p;
+}
+
+/// The DequantizeLinear producing `v` with a per-tensor int8/uint8
+/// quantisation, of an activation or of a constant.
+Node *tensorDQ(const Value *v, QParams &q) {
+  Node *p = v ? v->producer() : nullptr;
+  if (!p || p->kind() != OpKind::DequantizeLinear)
     return nullptr;
   auto qp = quantParams(*p);
   if (!qp || !qp->perTensor() || (qp->type != DType::I8 && qp->type != DType::U8))
@@ -155,6 +188,8 @@ public:
   }
 
   llvm::Error run(Graph &g, PassContext &ctx) override {
+    if (auto e = rewriteQOperators(g, ctx))
+      return e;
     if (auto e = sinkDequantize(g, ctx))
       return e;
     if (auto e = rewriteCompute(g, ctx))
@@ -165,6 +200,104 @@ public:
   }
 
 private:
+  /// QLinearConv and QLinearMatMul whose weights, scales and zero points are
+  /// constants become tmc.QConv / tmc.QFc: the requantisation by
+  /// x_scale * w_scale / y_scale, which ONNX defines in float, becomes a
+  /// fixed-point multiplier and shift (within one step of the float result).
+  llvm::Error rewriteQOperators(Graph &g, PassContext &ctx) {
+    llvm::DenseSet<const Node *> erase;
+    for (Node *n : g.nodes()) {
+      Node *made = nullptr;
+      if (n->kind() == OpKind::QLinearConv)
+        made = rewriteQLinearConv(g, *n);
+      else if (n->kind() == OpKind::QLinearMatMul)
+        made = rewriteQLinearMatMul(g, *n);
+      if (!made)
+        continue;
+      if (auto e = inferNode(*made))
+        return e;
+      erase.insert(n);
+      ++ctx.stats["quantize-qdq.integer-ops"];
+    }
+    g.eraseNodes([&](const Node &n) { return erase.count(&n) != 0; });
+    return llvm::Error::success();
+  }
+
+  /// x, w and y quantisation of a QLinearConv (inputs 0-7) or QLinearMatMul;
+  /// w per tensor or per channel along `wAxis` with `channels` entries and
+  /// one zero point.
+  static bool qoperatorParams(const Node &n, int64_t wAxis, int64_t channels, QParams &xq,
+                              QParams &wq, QParams &yq) {
+    auto x = constParams(n.input(1), n.input(2), n.input(0)->dtype(), 1);
+    auto w = constParams(n.input(4), n.input(5), n.input(3)->dtype(), wAxis);
+    auto y = constParams(n.input(6), n.input(7), n.output(0)->dtype(), 1);
+    if (!x || !w || !y || !x->perTensor() || !y->perTensor() || !n.input(3)->isConstant())
+      return false;
+    if (!w->perTensor() && int64_t(w->scale.size()) != channels)
+      return false;
+    for (int32_t z : w->zp)
+      if (z != w->zp[0])
+        return false;
+    xq = *x;
+    wq = *w;
+    yq = *y;
+    return true;
+  }
+
+  static Node *rewriteQLinearConv(Graph &g, Node &conv) {
+    QParams xq, wq, yq;
+    int64_t m = conv.input(3)->shape()[0];
+    if (!qoperatorParams(conv, 0, m, xq, wq, yq))
+      return nullptr;
+    std::vector<int32_t> bias(m, 0), mult, shift;
+    if (const Value *b = conv.numInputs() > 8 ? conv.input(8) : nullptr) {
+      if (!b->isConstant() || b->numElements() != m)
+        return nullptr;
+      std::vector<int64_t> v = b->intValues();
+      bias.assign(v.begin(), v.end());
+    }
+    if (!requantOperands(m, xq.scale[0], wq, yq.scale[0], mult, shift) ||
+        !accumulatorFits(conv.input(3)->numElements() / m, xq, wq, bias))
+      return nullptr;
+    Node *n = makeNode(g, OpKind::TmcQConv, conv, conv, conv.input(0), conv.input(3), bias, mult,
+                       shift);
+    for (const char *a : {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"})
+      if (const Attribute *v = conv.attr(a))
+        n->setAttr(a, *v);
+    setCommonAttrs(*n, xq.zp[0], wq.zp[0], yq, qmin(yq.type), qmax(yq.type));
+    return n;
+  }
+
+  /// QLinearMatMul with a constant 2-d B [K, N] becomes tmc.QFc over [N, K].
+  static Node *rewriteQLinearMatMul(Graph &g, Node &mm) {
+    const Value *a = mm.input(0), *b = mm.input(3);
+    if (b->rank() != 2 || a->rank() < 2)
+      return nullptr;
+    int64_t k = b->shape()[0], nOut = b->shape()[1];
+    QParams xq, wq, yq;
+    if (!qoperatorParams(mm, 1, nOut, xq, wq, yq))
+      return nullptr;
+    std::vector<int32_t> bias(nOut, 0), mult, shift;
+    if (!requantOperands(nOut, xq.scale[0], wq, yq.scale[0], mult, shift) ||
+        !accumulatorFits(k, xq, wq, bias))
+      return nullptr;
+    Node *made = makeNode(g, OpKind::TmcQFc, mm, mm, mm.input(0), transposedWeight(g, b), bias,
+                          mult, shift);
+    setCommonAttrs(*made, xq.zp[0], wq.zp[0], yq, qmin(yq.type), qmax(yq.type));
+    return made;
+  }
+
+  /// A constant [K, N] weight stored [N, K], one row per output.
+  static Value *transposedWeight(Graph &g, const Value *w) {
+    int64_t k = w->shape()[0], n = w->shape()[1];
+    llvm::ArrayRef<uint8_t> src = w->bytes();
+    std::vector<uint8_t> t(src.size());
+    for (int64_t i = 0; i < k; ++i)
+      for (int64_t j = 0; j < n; ++j)
+        t[j * k + i] = src[i * n + j];
+    return g.addConstant(w->name() + "_nk", w->dtype(), {n, k}, std::move(t));
+  }
+
   /// N(DQ(x)) => DQ(N(x)) for data-movement ops, in one forward sweep (a
   /// chain of them moves the DQ to its end).
   llvm::Error sinkDequantize(Graph &g, PassContext &ctx) {
@@ -247,13 +380,14 @@ private:
         continue;
       // An unfused Relu between the op and the Q becomes the clamp.
       Node *relu = nullptr;
+      // (Otherwise the Relu itself becomes a table below.)
       if (p->kind() == OpKind::Relu) {
         Value *u = p->input(0);
         Node *pp = u->producer();
-        if (!pp || g.numUses(u) != 1 || g.isGraphOutput(u) || pp->hasAttr("fused_activation"))
-          continue;
-        relu = p;
-        p = pp;
+        if (pp && g.numUses(u) == 1 && !g.isGraphOutput(u) && !pp->hasAttr("fused_activation")) {
+          relu = p;
+          p = pp;
+        }
       }
       int32_t lo = qmin(yq->type), hi = qmax(yq->type);
       if (!clampBounds(*p, *yq, lo, hi))
@@ -272,14 +406,28 @@ private:
       case OpKind::Add:
         made = rewriteAdd(g, *p, *q, *yq, lo, hi);
         break;
+      case OpKind::Mul:
+        made = rewriteMul(g, *p, *q, *yq, lo, hi);
+        break;
       case OpKind::AveragePool:
       case OpKind::GlobalAveragePool:
         if (lo == qmin(yq->type) && hi == qmax(yq->type))
           made = rewriteAvgPool(g, *p, *q, *yq);
         break;
+      case OpKind::Softmax:
+        if (lo == qmin(yq->type) && hi == qmax(yq->type))
+          made = rewriteSoftmax(g, *p, *q, *yq);
+        break;
+      case OpKind::Concat:
+        if (lo == qmin(yq->type) && hi == qmax(yq->type))
+          made = rewriteConcat(g, *p, *q, *yq);
+        break;
       default:
         break;
       }
+      // Anything elementwise of one activation: a table.
+      if (!made && !p->hasAttr("fused_activation"))
+        made = rewriteLut(g, *p, *q, *yq, lo, hi);
       if (!made)
         continue;
       if (auto e = inferNode(*made))
@@ -476,14 +624,8 @@ static bool accumulatorFits(int64_t k, const QParams &xq, const QParams &wq,
         !accumulatorFits(k, xq, wq, bias))
       return nullptr;
     Value *w = dw->input(0);
-    if (!transB) { // [K, N] -> [N, K]
-      llvm::ArrayRef<uint8_t> src = w->bytes();
-      std::vector<uint8_t> t(src.size());
-      for (int64_t i = 0; i < k; ++i)
-        for (int64_t j = 0; j < n; ++j)
-          t[j * k + i] = src[i * n + j];
-      w = g.addConstant(w->name() + "_nk", w->dtype(), {n, k}, std::move(t));
-    }
+    if (!transB) // [K, N] -> [N, K]
+      w = transposedWeight(g, w);
     Node *made = makeNode(g, OpKind::TmcQFc, p, q, dx->input(0), w, bias, mult, shift);
     setCommonAttrs(*made, xq.zp[0], wq.zp[0], yq, lo, hi);
     return made;
@@ -513,6 +655,225 @@ static bool accumulatorFits(int64_t k, const QParams &xq, const QParams &wq,
     n->setAttr("act_min", Attribute(int64_t(lo)));
     n->setAttr("act_max", Attribute(int64_t(hi)));
     n->setAttr("to", Attribute(int64_t(dtypeToOnnx(yq.type))));
+    return n;
+  }
+
+  static Node *rewriteMul(Graph &g, Node &mul, Node &q, const QParams &yq, int32_t lo,
+                          int32_t hi) {
+    QParams aq, bq;
+    Node *da = tensorDQ(mul.input(0), aq), *db = tensorDQ(mul.input(1), bq);
+    if (!da || !db || !broadcastShapes(mul.input(0)->shape(), mul.input(1)->shape()))
+      return nullptr;
+    auto fp = fixedPoint(double(aq.scale[0]) * double(bq.scale[0]) / double(yq.scale[0]));
+    if (!fp)
+      return nullptr;
+    Node *n = g.insertNodeBefore(&q, OpKind::TmcQMul, mul.name(), {da->input(0), db->input(0)},
+                                 {q.output(0)});
+    n->setAttr("a_zp", Attribute(int64_t(aq.zp[0])));
+    n->setAttr("b_zp", Attribute(int64_t(bq.zp[0])));
+    n->setAttr("y_zp", Attribute(int64_t(yq.zp[0])));
+    n->setAttr("multiplier", Attribute(int64_t(fp->first)));
+    n->setAttr("shift", Attribute(int64_t(fp->second)));
+    n->setAttr("act_min", Attribute(int64_t(lo)));
+    n->setAttr("act_max", Attribute(int64_t(hi)));
+    n->setAttr("to", Attribute(int64_t(dtypeToOnnx(yq.type))));
+    return n;
+  }
+
+  /// Softmax: for the code distance d = max - x (0..255) the table holds
+  /// exp(-d * x_scale) in units of 2^-23; the kernel divides by the row's sum
+  /// and rescales by 1 / y_scale as multiplier * 2^-shift.
+  static Node *rewriteSoftmax(Graph &g, Node &sm, Node &q, const QParams &yq) {
+    QParams xq;
+    Node *dx = activationDQ(sm.input(0), xq);
+    if (!dx)
+      return nullptr;
+    std::vector<int32_t> table(256);
+    for (int d = 0; d < 256; ++d)
+      table[d] = static_cast<int32_t>(
+          std::llround(std::ldexp(std::exp(-double(d) * double(xq.scale[0])), 23)));
+    int e = 0;
+    std::frexp(1.0 / double(yq.scale[0]), &e); // 1 / y_scale in [2^(e-1), 2^e)
+    int shift = 31 - e;                       // multiplier in [2^30, 2^31)
+    if (shift < 1 || shift > 40)
+      return nullptr;
+    int64_t mult = std::llround(std::ldexp(1.0 / double(yq.scale[0]), shift));
+    if (mult >= (int64_t(1) << 31))
+      return nullptr;
+    Value *tv = g.addConstant(sm.name() + "_exp_table", DType::I32, {256}, int32Bytes(table));
+    Node *n = g.insertNodeBefore(&q, OpKind::TmcQSoftmax, sm.name(), {dx->input(0), tv},
+                                 {q.output(0)});
+    n->setAttr("axis", Attribute(sm.getInt("axis", -1)));
+    n->setAttr("y_zp", Attribute(int64_t(yq.zp[0])));
+    n->setAttr("multiplier", Attribute(mult));
+    n->setAttr("shift", Attribute(int64_t(shift)));
+    n->setAttr("to", Attribute(int64_t(dtypeToOnnx(yq.type))));
+    return n;
+  }
+
+  /// The 256-entry table of Q_y(f(DQ_x(code))) for an op `f` of one
+  /// activation (input `which`; every other input a constant scalar),
+  /// clamped to [lo, hi]; f = identity when `f` is null. std::nullopt when f
+  /// cannot be evaluated on its own.
+  static std::optional<std::vector<uint8_t>> lutTable(const Node *f, unsigned which,
+                                                      const QParams &xq, const QParams &yq,
+                                                      int32_t lo, int32_t hi) {
+    std::vector<float> x(256), y(256);
+    int32_t first = qmin(xq.type);
+    for (int i = 0; i < 256; ++i) // DequantizeLinear: (code - zp) * scale in float
+      x[i] = static_cast<float>(first + i - xq.zp[0]) * xq.scale[0];
+    if (f) {
+      Graph tmp;
+      std::vector<Value *> ins;
+      std::vector<const uint8_t *> ptrs;
+      for (unsigned k = 0; k < f->numInputs(); ++k) {
+        const Value *v = f->input(k);
+        if (!v) {
+          ins.push_back(nullptr);
+          ptrs.push_back(nullptr);
+        } else if (k == which) {
+          ins.push_back(tmp.addValue("x", DType::F32, {256}));
+          ptrs.push_back(reinterpret_cast<const uint8_t *>(x.data()));
+        } else {
+          llvm::ArrayRef<uint8_t> b = v->bytes();
+          ins.push_back(tmp.addConstant("c" + std::to_string(k), v->dtype(), v->shape(),
+                                        std::vector<uint8_t>(b.begin(), b.end())));
+          ptrs.push_back(ins.back()->bytes().data());
+        }
+      }
+      Value *out = tmp.addValue("y", DType::F32, {256});
+      Node *n = tmp.addNode(f->kind(), "f", ins, {out});
+      for (const auto &a : f->attrs())
+        n->setAttr(a.first, a.second);
+      if (auto e = inferNode(*n)) {
+        llvm::consumeError(std::move(e));
+        return std::nullopt;
+      }
+      if (out->dtype() != DType::F32 || out->shape() != llvm::ArrayRef<int64_t>{256})
+        return std::nullopt;
+      uint8_t *o = reinterpret_cast<uint8_t *>(y.data());
+      if (auto e = evaluateNode(*n, ptrs, {o})) {
+        llvm::consumeError(std::move(e));
+        return std::nullopt;
+      }
+    } else {
+      y = x;
+    }
+    std::vector<uint8_t> table(256);
+    for (int i = 0; i < 256; ++i) {
+      int32_t c = std::clamp(quantizeValue(y[i], yq), lo, hi);
+      table[i] = static_cast<uint8_t>(c & 0xff);
+    }
+    return table;
+  }
+
+  static Node *makeLut(Graph &g, Node &before, const std::string &name, Value *x,
+                       const std::vector<uint8_t> &table, const QParams &yq, Value *out) {
+    Value *tv = g.addConstant(name + "_table", yq.type, {256}, table);
+    Node *n = g.insertNodeBefore(&before, OpKind::TmcQLut, name, {x, tv}, {out});
+    n->setAttr("to", Attribute(int64_t(dtypeToOnnx(yq.type))));
+    return n;
+  }
+
+  /// Whether `k` is elementwise in its (one) float operand: the output has
+  /// the operand's shape and each element depends on that element alone.
+  static bool isElementwise(const Node &n, unsigned &which) {
+    switch (n.kind()) {
+    case OpKind::Abs: case OpKind::Ceil: case OpKind::Celu: case OpKind::Clip:
+    case OpKind::Cos: case OpKind::Elu: case OpKind::Erf: case OpKind::Exp:
+    case OpKind::Floor: case OpKind::HardSigmoid: case OpKind::HardSwish:
+    case OpKind::LeakyRelu: case OpKind::Log: case OpKind::Neg: case OpKind::Reciprocal:
+    case OpKind::Relu: case OpKind::Round: case OpKind::Selu: case OpKind::Shrink:
+    case OpKind::Sigmoid: case OpKind::Sign: case OpKind::Sin: case OpKind::Softplus:
+    case OpKind::Softsign: case OpKind::Sqrt: case OpKind::Tanh:
+    case OpKind::ThresholdedRelu: case OpKind::DequantizeLinear:
+    case OpKind::Add: case OpKind::Sub: case OpKind::Mul: case OpKind::Div:
+    case OpKind::Pow: case OpKind::Max: case OpKind::Min: case OpKind::PRelu:
+      break;
+    default:
+      return false;
+    }
+    if (n.kind() == OpKind::DequantizeLinear) {
+      which = 0;
+      return true;
+    }
+    int found = -1;
+    for (unsigned k = 0; k < n.numInputs(); ++k) {
+      const Value *v = n.input(k);
+      if (!v)
+        continue;
+      if (v->isConstant()) {
+        if (v->numElements() != 1)
+          return false;
+        continue;
+      }
+      if (found >= 0)
+        return false;
+      found = static_cast<int>(k);
+    }
+    if (found < 0 || n.input(found)->shape() != n.output(0)->shape())
+      return false;
+    which = static_cast<unsigned>(found);
+    return true;
+  }
+
+  static Node *rewriteLut(Graph &g, Node &f, Node &q, const QParams &yq, int32_t lo,
+                          int32_t hi) {
+    unsigned which = 0;
+    if (!isElementwise(f, which))
+      return nullptr;
+    QParams xq;
+    bool requant = f.kind() == OpKind::DequantizeLinear;
+    Node *dx = requant ? &f : activationDQ(f.input(which), xq);
+    if (requant) {
+      auto qp = quantParams(f);
+      if (!qp || !qp->perTensor() || f.input(0)->isConstant())
+        return nullptr;
+      xq = *qp;
+      if (sameParams(xq, yq) && lo == qmin(yq.type) && hi == qmax(yq.type))
+        return nullptr; // Q(DQ(x)) = x: cancelPairs removes it
+    }
+    if (!dx)
+      return nullptr;
+    auto table = lutTable(requant ? nullptr : &f, which, xq, yq, lo, hi);
+    if (!table)
+      return nullptr;
+    return makeLut(g, q, f.name(), dx->input(0), *table, yq, q.output(0));
+  }
+
+  /// Concat of differently quantised inputs: each input whose quantisation
+  /// is not the output's is rescaled by a table first.
+  static Node *rewriteConcat(Graph &g, Node &cat, Node &q, const QParams &yq) {
+    std::vector<Value *> ins;
+    std::vector<std::pair<Value *, QParams>> sources;
+    for (unsigned k = 0; k < cat.numInputs(); ++k) {
+      QParams xq;
+      Node *dx = activationDQ(cat.input(k), xq);
+      if (!dx || xq.type != yq.type)
+        return nullptr;
+      sources.push_back({dx->input(0), xq});
+    }
+    for (unsigned k = 0; k < sources.size(); ++k) {
+      auto &[x, xq] = sources[k];
+      if (sameParams(xq, yq)) {
+        ins.push_back(x);
+        continue;
+      }
+      auto table = lutTable(nullptr, 0, xq, yq, qmin(yq.type), qmax(yq.type));
+      if (!table)
+        return nullptr;
+      std::string name = cat.name() + "_rescale" + std::to_string(k);
+      Value *r = g.addValue(name, yq.type, x->shape());
+      Node *lut = makeLut(g, q, name, x, *table, yq, r);
+      if (auto e = inferNode(*lut)) {
+        llvm::consumeError(std::move(e));
+        return nullptr;
+      }
+      ins.push_back(r);
+    }
+    Node *n = g.insertNodeBefore(&q, OpKind::Concat, cat.name(), ins, {q.output(0)});
+    for (const auto &a : cat.attrs())
+      n->setAttr(a.first, a.second);
     return n;
   }
 

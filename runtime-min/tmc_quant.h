@@ -7,7 +7,8 @@
 //   run when those are graph inputs. Rounding is ONNX's: half to even, then
 //   saturation to the target type. QLinear* requantise in float, as ONNX's
 //   reference does.
-// - the integer kernels the QDQ pass produces (qconv, qfc, qadd, qavg_pool),
+// - the integer kernels the QDQ pass produces (qconv, qfc, qadd, qmul,
+//   qavg_pool, qlut, qsoftmax),
 //   where everything about the quantisation is known at compile time: int8
 //   weights, int32 biases, and a per-channel fixed-point multiplier and shift
 //   (requantise below). No float on their path.
@@ -18,6 +19,7 @@
 
 #include "tmc_base.h"
 #include "tmc_conv.h"
+#include "tmc_elementwise.h"
 #include "tmc_linear.h"
 
 namespace tmc {
@@ -454,6 +456,104 @@ static inline void qavg_pool(const QAvgPoolParams *p, const TX *x, TY *y) {
               static_cast<int32_t>(Limits<TY>::highest()));
         }
   }
+}
+
+#define TMC_QLUT_PARAMS(F, A) F(int32_t, count)
+TMC_DEFINE_PARAMS(QLutParams, TMC_QLUT_PARAMS)
+
+/// y = table[x - lowest(TX)]: any function of one int8/uint8 value, tabulated
+/// by the compiler (sigmoid, tanh, hard-swish and the other elementwise
+/// activations between a DequantizeLinear and a QuantizeLinear, and the
+/// rescaling of one quantisation to another). `table` has 256 entries.
+template <typename TX, typename TY>
+static inline void qlut(const QLutParams *p, const TX *x, const TY *table, TY *y) {
+  const int32_t lo = static_cast<int32_t>(Limits<TX>::lowest());
+  for (int32_t i = 0; i < p->count; ++i)
+    y[i] = table[static_cast<int32_t>(x[i]) - lo];
+}
+
+#define TMC_QMUL_PARAMS(F, A)                                                                  \
+  TMC_BINARY_PARAMS(F, A)                                                                      \
+  F(int32_t, a_zp)                                                                             \
+  F(int32_t, b_zp)                                                                             \
+  F(int32_t, y_zp)                                                                             \
+  F(int32_t, multiplier)                                                                       \
+  F(int32_t, shift)                                                                            \
+  F(int32_t, act_min)                                                                          \
+  F(int32_t, act_max)
+TMC_DEFINE_PARAMS(QMulParams, TMC_QMUL_PARAMS)
+
+/// Integer a * b with numpy broadcasting (the loop of tmc::binary):
+/// y = clamp(requantize((a - a_zp) * (b - b_zp), multiplier, shift) + y_zp),
+/// where multiplier * 2^-shift = a_scale * b_scale / y_scale.
+template <typename TA, typename TB, typename TY>
+static inline void qmul(const QMulParams *p, const TA *a, const TB *b, TY *y) {
+  const int32_t r = p->rank > 0 ? p->rank : 1;
+  const int32_t inner = p->rank > 0 ? p->dims[r - 1] : p->count;
+  const int32_t sa = p->rank > 0 ? p->a_strides[r - 1] : 1;
+  const int32_t sb = p->rank > 0 ? p->b_strides[r - 1] : 1;
+  int32_t idx[kMaxRank] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int32_t ao = 0, bo = 0;
+  for (int32_t o = 0; o < p->count; o += inner) {
+    for (int32_t i = 0; i < inner; ++i) {
+      const int32_t prod = (static_cast<int32_t>(a[ao + i * sa]) - p->a_zp) *
+                           (static_cast<int32_t>(b[bo + i * sb]) - p->b_zp);
+      y[o + i] = requant_store<TY>(requantize(prod, p->multiplier, p->shift), p->y_zp,
+                                   p->act_min, p->act_max);
+    }
+    for (int32_t d = r - 2; d >= 0; --d) {
+      ++idx[d];
+      ao += p->a_strides[d];
+      bo += p->b_strides[d];
+      if (idx[d] < p->dims[d])
+        break;
+      ao -= p->a_strides[d] * p->dims[d];
+      bo -= p->b_strides[d] * p->dims[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+#define TMC_QSOFTMAX_PARAMS(F, A)                                                              \
+  F(int32_t, outer)                                                                            \
+  F(int32_t, axis_size)                                                                        \
+  F(int32_t, inner)                                                                            \
+  F(int32_t, y_zp)                                                                             \
+  F(int32_t, multiplier)                                                                       \
+  F(int32_t, shift)
+TMC_DEFINE_PARAMS(QSoftmaxParams, TMC_QSOFTMAX_PARAMS)
+
+/// Integer softmax along the middle axis of [outer, axis_size, inner]:
+/// e_i = exp_table[max - x_i] (exp(-d * x_scale) in units of 2^-23, tabulated
+/// by the compiler for every code distance d), then
+/// y_i = round(round(e_i * multiplier / sum(e)) / 2^shift) + y_zp, saturated,
+/// where multiplier * 2^-shift = 1 / y_scale. 64-bit products and divisions
+/// only; no float.
+template <typename TX, typename TY>
+static inline void qsoftmax(const QSoftmaxParams *p, const TX *x, const int32_t *exp_table,
+                            TY *y) {
+  const uint64_t half = static_cast<uint64_t>(1) << (p->shift - 1);
+  for (int32_t o = 0; o < p->outer; ++o)
+    for (int32_t in = 0; in < p->inner; ++in) {
+      const TX *xs = x + o * p->axis_size * p->inner + in;
+      TY *ys = y + o * p->axis_size * p->inner + in;
+      int32_t mx = static_cast<int32_t>(xs[0]);
+      for (int32_t i = 1; i < p->axis_size; ++i)
+        if (static_cast<int32_t>(xs[i * p->inner]) > mx)
+          mx = static_cast<int32_t>(xs[i * p->inner]);
+      uint64_t sum = 0;
+      for (int32_t i = 0; i < p->axis_size; ++i)
+        sum += static_cast<uint64_t>(exp_table[mx - static_cast<int32_t>(xs[i * p->inner])]);
+      for (int32_t i = 0; i < p->axis_size; ++i) {
+        const uint64_t e =
+            static_cast<uint64_t>(exp_table[mx - static_cast<int32_t>(xs[i * p->inner])]);
+        const uint64_t t = (e * static_cast<uint64_t>(p->multiplier) + sum / 2) / sum;
+        const int64_t v = static_cast<int64_t>((t + half) >> p->shift) + p->y_zp;
+        ys[i * p->inner] = requant_store<TY>(static_cast<int32_t>(v < 2147483647 ? v : 2147483647),
+                                             0, static_cast<int32_t>(Limits<TY>::lowest()),
+                                             static_cast<int32_t>(Limits<TY>::highest()));
+      }
+    }
 }
 
 } // namespace tmc

@@ -410,4 +410,77 @@ llvm::Error inferTmcQAvgPool(Node &node) {
   return llvm::Error::success();
 }
 
+
+llvm::Error inferTmcQLut(Node &node) {
+  if (auto e = checkAttrs(node, {{"to", Attribute::Kind::Int}}))
+    return e;
+  Value *x = node.input(0), *table = node.input(1);
+  if (!isQuantType(x->dtype()))
+    return quantTypeError(node, 0, "input");
+  auto t = outType(node);
+  if (!t)
+    return t.takeError();
+  if (table->dtype() != *t || table->rank() != 1 || table->shape()[0] != 256)
+    return nodeError(node, "table must be " + dtypeName(*t) + "[256], not " +
+                               dtypeName(table->dtype()) + shapeToString(table->shape()));
+  setOutput(node, 0, *t, x->shape());
+  return llvm::Error::success();
+}
+
+llvm::Error inferTmcQMul(Node &node) {
+  if (auto e = checkAttrs(node, {{"a_zp", Attribute::Kind::Int},
+                                 {"b_zp", Attribute::Kind::Int},
+                                 {"y_zp", Attribute::Kind::Int},
+                                 {"multiplier", Attribute::Kind::Int},
+                                 {"shift", Attribute::Kind::Int},
+                                 {"act_min", Attribute::Kind::Int},
+                                 {"act_max", Attribute::Kind::Int},
+                                 {"to", Attribute::Kind::Int}}))
+    return e;
+  Value *a = node.input(0), *b = node.input(1);
+  if (!isQuantType(a->dtype()))
+    return quantTypeError(node, 0, "A");
+  if (!isQuantType(b->dtype()))
+    return quantTypeError(node, 1, "B");
+  auto shape = broadcastShapes(a->shape(), b->shape());
+  if (!shape)
+    return nodeError(node, "operands " + shapeToString(a->shape()) + " and " +
+                               shapeToString(b->shape()) + " do not broadcast");
+  int64_t shift = node.getInt("shift", 0);
+  if (shift < 1 || shift > 62)
+    return nodeError(node, "shift " + llvm::Twine(shift) + " must be in [1, 62]");
+  auto t = outType(node);
+  if (!t)
+    return t.takeError();
+  setOutput(node, 0, *t, *shape);
+  return llvm::Error::success();
+}
+
+llvm::Error inferTmcQSoftmax(Node &node) {
+  if (auto e = checkAttrs(node, {{"axis", Attribute::Kind::Int},
+                                 {"y_zp", Attribute::Kind::Int},
+                                 {"multiplier", Attribute::Kind::Int},
+                                 {"shift", Attribute::Kind::Int},
+                                 {"to", Attribute::Kind::Int}}))
+    return e;
+  Value *x = node.input(0), *table = node.input(1);
+  if (!isQuantType(x->dtype()))
+    return quantTypeError(node, 0, "input");
+  if (table->dtype() != DType::I32 || table->rank() != 1 || table->shape()[0] != 256)
+    return nodeError(node, "exp table must be i32[256], not " + dtypeName(table->dtype()) +
+                               shapeToString(table->shape()));
+  if (x->rank() == 0)
+    return nodeError(node, "input must have rank 1 or more");
+  if (auto a = normAxis(node, node.getInt("axis", -1), x->rank()); !a)
+    return a.takeError();
+  int64_t shift = node.getInt("shift", 0);
+  if (shift < 1 || shift > 40)
+    return nodeError(node, "shift " + llvm::Twine(shift) + " must be in [1, 40]");
+  auto t = outType(node);
+  if (!t)
+    return t.takeError();
+  setOutput(node, 0, *t, x->shape());
+  return llvm::Error::success();
+}
+
 } // namespace tinymlc

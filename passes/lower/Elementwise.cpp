@@ -246,6 +246,8 @@ llvm::Expected<BroadcastLoop> broadcastLoop(const Node &node,
   return loop;
 }
 
+} // namespace
+
 /// Broadcast parameters of y = op(a, b): rank 0 when no operand is broadcast.
 llvm::Expected<tmc::BinaryParams> binaryParams(const Node &node, const Value *a, const Value *b,
                                                const Value *y) {
@@ -263,6 +265,8 @@ llvm::Expected<tmc::BinaryParams> binaryParams(const Node &node, const Value *a,
   }
   return p;
 }
+
+namespace {
 
 /// The call of tmc::binary<Op, A, B, R> computing y from a and b, where a
 /// may be y itself (a step of a variadic chain).

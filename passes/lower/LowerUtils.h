@@ -230,6 +230,15 @@ KernelCall stridedCopyCall(DType t, const tmc::StridedCopyParams &p, const Value
                            const Value *out);
 
 } // namespace lower
+
+/// Broadcast parameters of y = op(a, b): rank 0 when no operand is broadcast
+/// (passes/lower/Elementwise.cpp).
+llvm::Expected<tmc::BinaryParams> binaryParams(const Node &node, const Value *a, const Value *b,
+                                               const Value *y);
+
+namespace lower {
+
+} // namespace lower
 } // namespace tinymlc
 
 #endif

@@ -20,6 +20,9 @@ TINYMLC_PARAMS(QConvParams, TMC_QCONV_PARAMS, "tmc_quant.h")
 TINYMLC_PARAMS(QFcParams, TMC_QFC_PARAMS, "tmc_quant.h")
 TINYMLC_PARAMS(QAddParams, TMC_QADD_PARAMS, "tmc_quant.h")
 TINYMLC_PARAMS(QAvgPoolParams, TMC_QAVG_POOL_PARAMS, "tmc_quant.h")
+TINYMLC_PARAMS(QLutParams, TMC_QLUT_PARAMS, "tmc_quant.h")
+TINYMLC_PARAMS(QMulParams, TMC_QMUL_PARAMS, "tmc_quant.h")
+TINYMLC_PARAMS(QSoftmaxParams, TMC_QSOFTMAX_PARAMS, "tmc_quant.h")
 } // namespace lower
 
 using namespace lower;
@@ -315,6 +318,74 @@ llvm::Expected<Lowering> lowerTmcQAvgPool(const Node &node) {
       using TY = typename decltype(ty)::type;
       return single(makeCall(templ("tmc::qavg_pool", {CName<TX>::get(), CName<TY>::get()}),
                              &tmc::qavg_pool<TX, TY>, p, {KernelArg::in(x), KernelArg::out(y)}));
+    });
+  });
+}
+
+llvm::Expected<Lowering> lowerTmcQLut(const Node &node) {
+  const Value *x = node.input(0), *table = node.input(1), *y = node.output(0);
+  tmc::QLutParams p;
+  p.count = i32(x->numElements());
+  return dispatchQuant(x->dtype(), [&](auto tx) {
+    return dispatchQuant(y->dtype(), [&](auto ty) -> llvm::Expected<Lowering> {
+      using TX = typename decltype(tx)::type;
+      using TY = typename decltype(ty)::type;
+      return single(makeCall(templ("tmc::qlut", {CName<TX>::get(), CName<TY>::get()}),
+                             &tmc::qlut<TX, TY>, p,
+                             {KernelArg::in(x), KernelArg::in(table), KernelArg::out(y)}));
+    });
+  });
+}
+
+llvm::Expected<Lowering> lowerTmcQMul(const Node &node) {
+  const Value *a = node.input(0), *b = node.input(1), *y = node.output(0);
+  auto bp = binaryParams(node, a, b, y);
+  if (!bp)
+    return bp.takeError();
+  tmc::QMulParams p;
+  std::memset(&p, 0, sizeof(p));
+  std::memcpy(&p, &*bp, sizeof(*bp));
+  p.a_zp = intAttr(node, "a_zp");
+  p.b_zp = intAttr(node, "b_zp");
+  p.y_zp = intAttr(node, "y_zp");
+  p.multiplier = intAttr(node, "multiplier");
+  p.shift = intAttr(node, "shift");
+  p.act_min = intAttr(node, "act_min");
+  p.act_max = intAttr(node, "act_max");
+  return dispatchQuant(a->dtype(), [&](auto ta) {
+    return dispatchQuant(b->dtype(), [&](auto tb) {
+      return dispatchQuant(y->dtype(), [&](auto ty) -> llvm::Expected<Lowering> {
+        using TA = typename decltype(ta)::type;
+        using TB = typename decltype(tb)::type;
+        using TY = typename decltype(ty)::type;
+        return single(
+            makeCall(templ("tmc::qmul", {CName<TA>::get(), CName<TB>::get(), CName<TY>::get()}),
+                     &tmc::qmul<TA, TB, TY>, p,
+                     {KernelArg::in(a), KernelArg::in(b), KernelArg::out(y)}));
+      });
+    });
+  });
+}
+
+llvm::Expected<Lowering> lowerTmcQSoftmax(const Node &node) {
+  const Value *x = node.input(0), *table = node.input(1), *y = node.output(0);
+  int64_t axis = node.getInt("axis", -1);
+  if (axis < 0)
+    axis += x->rank();
+  tmc::QSoftmaxParams p;
+  p.outer = i32(numElements(x->shape().take_front(axis)));
+  p.axis_size = i32(x->shape()[axis]);
+  p.inner = i32(numElements(x->shape().drop_front(axis + 1)));
+  p.y_zp = intAttr(node, "y_zp");
+  p.multiplier = intAttr(node, "multiplier");
+  p.shift = intAttr(node, "shift");
+  return dispatchQuant(x->dtype(), [&](auto tx) {
+    return dispatchQuant(y->dtype(), [&](auto ty) -> llvm::Expected<Lowering> {
+      using TX = typename decltype(tx)::type;
+      using TY = typename decltype(ty)::type;
+      return single(makeCall(templ("tmc::qsoftmax", {CName<TX>::get(), CName<TY>::get()}),
+                             &tmc::qsoftmax<TX, TY>, p,
+                             {KernelArg::in(x), KernelArg::in(table), KernelArg::out(y)}));
     });
   });
 }
