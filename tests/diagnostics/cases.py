@@ -752,7 +752,7 @@ CASES = [
     Case("no-subcommand", [], 2,
          [_error("a subcommand is required", file=None), USAGE_HINT]),
     Case("unknown-subcommand", ["frobnicate", MODEL], 2,
-         [_error("unknown subcommand 'frobnicate' (subcommands: compile, run, inspect, diff, targets)",
+         [_error("unknown subcommand 'frobnicate' (subcommands: compile, run, inspect, diff, size, targets)",
                  file=None), USAGE_HINT],
          build=save(conv_relu_model)),
 
