@@ -76,7 +76,7 @@ def main():
                 if len(counts) != 1:
                     raise RuntimeError("%s on %s: counts differ between runs: %s"
                                        % (model, board, counts))
-                r = fw.cost_report(board, exe, gen, "m", out)
+                r = fw.cost_report(tinymlc, board, exe, gen, "m", out)
                 r["model"] = model
                 r["instructions"] = insns
                 reports.append(r)
@@ -102,7 +102,8 @@ def main():
           "Instruction counts are not cycles (no pipeline, cache, wait-state or MVE-beat model). "
           "Code: %s, -O2 -ffp-contract=off, the portable runtime-min kernels "
           "(no DSP or Helium kernels yet). Sizes in KiB from the ELF "
-          "(arm-none-eabi-size -A and the linker map); \"pred.\" is the compiler's report.json. "
+          "(`tinymlc size` on the ELF and its linker map); \"pred.\" is the compiler's report.json. "
+          "Code = the model's code and parameter tables; weights include alignment padding. "
           "Flash other = board start-up, console, runner with its bundled input, libc. "
           "RAM other = .data + .bss outside the arena (console buffer, libc)." % gcc, "",
           "| model | board | MACs | instructions | insns/MAC | code | weights / pred. "

@@ -660,7 +660,8 @@ std::string formatCostTable(const FirmwareCost &c) {
   os << c.firmware << " (" << c.format << "): bytes of the models by " << c.attribution
      << ", beside the compiler's prediction (report.json)\n";
   auto row = [&](const std::string &what, const std::string &measured, const std::string &pred) {
-    os << llvm::formatv("  {0,-34} {1,12}  {2}\n", what, measured, pred);
+    std::string line = llvm::formatv("  {0,-34} {1,12}  {2}", what, measured, pred).str();
+    os << llvm::StringRef(line).rtrim() << "\n";
   };
   row("", "firmware", "predicted");
   row("flash", withCommas(c.flashTotal), "");
