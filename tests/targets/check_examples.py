@@ -53,7 +53,7 @@ def check_cost(check, example, board, build, out):
     nm -S (host), byte for byte."""
     what = "%s for %s: " % (example, board)
     exe = os.path.join(build, "firmware")
-    if not check("tinymlc: what firmware costs" in out and os.path.exists(exe + ".cost.json"),
+    if not check("(report.json)" in out and os.path.exists(exe + ".cost.json"),
                  what + "the build prints and writes the firmware's cost", out):
         return
     cost = json.load(open(exe + ".cost.json"))
@@ -82,22 +82,27 @@ def check_cost(check, example, board, build, out):
               what + "flash, RAM and stack totals equal size -A", json.dumps(cost, indent=1))
         by_file = fw.map_by_file(exe + ".map")
 
-        def of(obj, sections):
-            return sum(v for (sec, f), v in by_file.items()
-                       if sec in sections and (f == obj or f.endswith("(" + obj + ")")))
+        def of(stem, sections):
+            # CMake names objects <source>.o, or <source>.obj for a Generic system.
+            objs = [stem + ".o", stem + ".obj"]
+            return sum(v for (sec, f), v in by_file.items() if sec in sections and
+                       any(f == o or f.endswith("(" + o + ")") for o in objs))
         for name in got:
-            code = of(name + ".cpp.o", [s for s in FLASH_SECTIONS if s != ".data"])
+            code = of(name + ".cpp", [s for s in FLASH_SECTIONS if s != ".data"])
             check(got[name]["flash"]["code_bytes"] == code,
                   what + "%s's code equals the map's (%d bytes)" % (name, code),
                   json.dumps(got[name], indent=1))
-            want[name] = (of(name + "_weights.cpp.o", FLASH_SECTIONS),
-                          of(name + ".cpp.o", RAM_SECTIONS))
+            want[name] = (of(name + "_weights.cpp", FLASH_SECTIONS),
+                          of(name + ".cpp", RAM_SECTIONS))
     for name, (weights, arena) in sorted(want.items()):
         m = got[name]
         external = m["memory"]["arena"] == "external"
+        # The plan: one static array per RAM region, at least 1 byte each.
+        report = json.load(open(m["report"]))
+        planned = sum(max(1, r["used_bytes"]) for r in report["memory"]["regions"])
         check(m["flash"]["weights_bytes"] == weights and
               m["memory"]["arena_bytes"] == (0 if external else arena) and
-              (external or arena == m["memory"]["predicted_arena_bytes"]) and
+              (external or arena == planned) and
               m["memory"]["run_stack_bytes"] is not None,
               what + "%s's weights (%d), arena (%s) and stack of %s_run (%s bytes) as measured"
               % (name, weights, "external" if external else arena, name,
