@@ -189,8 +189,9 @@ endfunction()
 # up at the end of the directory, so call this before or after
 # target_link_libraries), or those given with MODELS. The map is <exe>'s
 # from tinymlc_add_firmware(), or MAP; without one, bytes are attributed by
-# symbol. With GCC the models are compiled with -fstack-usage, so the report
-# also gives the static stack of each <name>_run().
+# symbol. With GCC (10 or later) the models are compiled with -fstack-usage
+# and -fcallgraph-info=su, so the report also gives the static worst-case
+# stack of each <name>_run().
 function(tinymlc_firmware_report exe)
   cmake_parse_arguments(PARSE_ARGV 1 A "" "OUTPUT;MAP" "MODELS")
   if(A_UNPARSED_ARGUMENTS)
@@ -238,9 +239,11 @@ function(_tinymlc_firmware_report exe output map models)
                           "tinymlc_add_model()")
     endif()
     list(APPEND args --model "${report}")
-    if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
-      # The .su files land beside the objects, under CMakeFiles/<lib>.dir.
-      set_property(TARGET ${lib} APPEND PROPERTY COMPILE_OPTIONS -fstack-usage)
+    if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_GREATER_EQUAL 10)
+      # The call graph with frame sizes (.ci) and the frames (.su) land beside
+      # the objects, under CMakeFiles/<lib>.dir.
+      set_property(TARGET ${lib} APPEND PROPERTY COMPILE_OPTIONS -fstack-usage
+                                                                 -fcallgraph-info=su)
       get_target_property(bin ${lib} BINARY_DIR)
       list(APPEND args --stack-usage "${bin}/CMakeFiles/${lib}.dir")
     endif()

@@ -18,6 +18,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -386,30 +387,152 @@ std::string suFunction(llvm::StringRef signature) {
   return s.str();
 }
 
-/// `<name>_run`'s static stack from the .su files under `dirs`: its own frame
-/// plus the deepest frame among the other functions compiled from <name>.cpp
-/// (the kernels it calls, from the tmc_*.h headers; a kernel calls no other
-/// non-inlined function of the model). The .su file of <name>.cpp is the one
-/// named <name>.su, <name>.cpp.su or <name>.cpp.o.su, as GCC versions and
-/// build tools name them.
-void stackOfRun(const std::vector<std::string> &dirs, const ModelInput &m, ModelCost &cost) {
+/// The files for <name>.cpp ending in `ext` (".su", ".ci") under `dirs`:
+/// <name>.su, <name>.cpp.su or <name>.cpp.o.su, as GCC versions and build
+/// tools name them.
+std::vector<std::string> filesOfModel(const std::vector<std::string> &dirs, const ModelInput &m,
+                                      llvm::StringRef ext) {
   std::error_code ec;
   std::vector<std::string> files;
   for (const std::string &dir : dirs)
     for (llvm::sys::fs::recursive_directory_iterator it(dir, ec), end; it != end && !ec;
          it.increment(ec)) {
       llvm::StringRef name = llvm::sys::path::filename(it->path());
-      if (name.consume_back(".su")) {
+      if (name.consume_back(ext)) {
         Owner o = ownerOfFile(name, {m});
         if (o.model == 0 && !o.weightsFile)
           files.push_back(it->path());
       }
     }
   std::sort(files.begin(), files.end());
+  return files;
+}
+
+/// The text between `key: "` and the closing quote in a VCG line.
+std::string vcgField(llvm::StringRef line, llvm::StringRef key) {
+  size_t at = line.find((key + ": \"").str());
+  if (at == llvm::StringRef::npos)
+    return "";
+  llvm::StringRef rest = line.drop_front(at + key.size() + 3);
+  std::string out;
+  for (size_t i = 0; i < rest.size() && rest[i] != '"'; ++i) {
+    if (rest[i] == '\\' && i + 1 < rest.size() && (rest[i + 1] == '"' || rest[i + 1] == '\\'))
+      ++i; // \" and \\; a line break stays the two characters \n
+    out += rest[i];
+  }
+  return out;
+}
+
+/// The static worst-case stack of <name>_run from GCC's call graph
+/// (-fcallgraph-info=su, a VCG file per object): the deepest path from the
+/// run function, each function's frame from its node. Functions of other
+/// objects (libm's floorf, expf) have no frame there and are named as not
+/// counted. Recursion or a dynamic frame leaves it unknown.
+bool stackFromCallGraph(const std::vector<std::string> &files, const ModelInput &m,
+                        ModelCost &cost) {
+  struct Fn {
+    std::string label;
+    std::optional<int64_t> frame;
+    bool dynamic = false;
+    std::vector<std::string> callees;
+  };
+  std::map<std::string, Fn> fns;
+  std::string run;
+  for (const std::string &f : files) {
+    auto buf = llvm::MemoryBuffer::getFile(f, /*IsText=*/true);
+    if (!buf)
+      continue;
+    llvm::SmallVector<llvm::StringRef, 64> lines;
+    (*buf)->getBuffer().split(lines, '\n', -1, false);
+    for (llvm::StringRef line : lines) {
+      if (line.startswith("node:")) {
+        std::string title = vcgField(line, "title");
+        llvm::SmallVector<llvm::StringRef, 4> label;
+        std::string text = vcgField(line, "label");
+        llvm::StringRef(text).split(label, "\\n");
+        Fn &fn = fns[title];
+        fn.label = suFunction(label.empty() ? title : label[0]);
+        if (fn.label == m.name + "_run")
+          run = title;
+        if (label.size() >= 3) {
+          int64_t bytes;
+          llvm::StringRef last = label.back();
+          if (!last.take_until([](char c) { return c == ' '; }).getAsInteger(10, bytes)) {
+            fn.frame = bytes;
+            fn.dynamic = last.contains("dynamic") && !last.contains("bounded");
+          }
+        }
+      } else if (line.startswith("edge:")) {
+        fns[vcgField(line, "sourcename")].callees.push_back(vcgField(line, "targetname"));
+      }
+    }
+  }
+  if (run.empty())
+    return false;
+  // Depth-first, memoised; a function met again on the current path is recursion.
+  std::map<std::string, int64_t> depth;
+  std::set<std::string> onPath, notCounted;
+  std::string problem;
+  std::function<int64_t(const std::string &)> deepest = [&](const std::string &title) {
+    if (auto it = depth.find(title); it != depth.end())
+      return it->second;
+    Fn &fn = fns[title];
+    if (!fn.frame) {
+      notCounted.insert(fn.label);
+      return int64_t(0);
+    }
+    if (fn.dynamic && problem.empty())
+      problem = fn.label + " has a dynamic stack frame";
+    if (!onPath.insert(title).second) {
+      if (problem.empty())
+        problem = fn.label + " is recursive";
+      return int64_t(0);
+    }
+    int64_t below = 0;
+    for (const std::string &callee : fn.callees)
+      below = std::max(below, deepest(callee));
+    onPath.erase(title);
+    return depth[title] = *fn.frame + below;
+  };
+  int64_t total = deepest(run);
+  if (!problem.empty()) {
+    cost.runStackNote = problem;
+    return true;
+  }
+  cost.runStack = total;
+  cost.runStackKind = "worst case (call graph)";
+  // The path, for the note.
+  std::string path, at = run;
+  while (true) {
+    const Fn &fn = fns[at];
+    path += (path.empty() ? "" : " > ") + fn.label + " " + std::to_string(*fn.frame);
+    std::string next;
+    for (const std::string &callee : fn.callees)
+      if (fns[callee].frame && (next.empty() || depth[callee] > depth[next]))
+        next = callee;
+    if (next.empty())
+      break;
+    at = next;
+  }
+  cost.runStackNote = path;
+  if (!notCounted.empty())
+    cost.runStackNote += "; not counted: " + llvm::join(notCounted, ", ");
+  return true;
+}
+
+/// `<name>_run`'s stack from the call graph files (.ci) under `dirs`, or else
+/// from the .su files: then a bound without the call graph, the sum of the
+/// frames of every function of <name>.cpp but the other API functions (a call
+/// path without recursion meets each function once; generated code does not
+/// recurse).
+void stackOfRun(const std::vector<std::string> &dirs, const ModelInput &m, ModelCost &cost) {
+  if (stackFromCallGraph(filesOfModel(dirs, m, ".ci"), m, cost))
+    return;
+  std::vector<std::string> files = filesOfModel(dirs, m, ".su");
   const std::string run = m.name + "_run";
-  std::optional<int64_t> runFrame;
-  int64_t deepest = 0;
-  std::string deepestName, dynamic;
+  bool runFound = false;
+  int64_t sum = 0, functions = 0;
+  std::string dynamic;
   for (const std::string &f : files) {
     auto buf = llvm::MemoryBuffer::getFile(f, /*IsText=*/true);
     if (!buf)
@@ -431,28 +554,25 @@ void stackOfRun(const std::vector<std::string> &dirs, const ModelInput &m, Model
         continue; // the other API functions, which run does not call
       if (cols[2].contains("dynamic") && !cols[2].contains("bounded"))
         dynamic = fn;
-      if (fn == run)
-        runFrame = frame;
-      else if (frame > deepest) {
-        deepest = frame;
-        deepestName = fn;
-      }
+      runFound |= fn == run;
+      sum += frame;
+      ++functions;
     }
   }
-  if (!runFrame) {
-    cost.runStackNote = "no " + run + " in " + m.name + ".cpp's .su file under " +
-                        llvm::join(dirs, ", ") + " (compile it with -fstack-usage)";
+  if (!runFound) {
+    cost.runStackNote = "no " + run + " in " + m.name + ".cpp's .ci or .su file under " +
+                        llvm::join(dirs, ", ") +
+                        " (compile it with -fcallgraph-info=su or -fstack-usage)";
     return;
   }
   if (!dynamic.empty()) {
     cost.runStackNote = dynamic + " has a dynamic stack frame";
     return;
   }
-  cost.runStack = *runFrame + deepest;
-  cost.runStackNote = run + " " + std::to_string(*runFrame);
-  if (!deepestName.empty())
-    cost.runStackNote += " + " + deepestName + " " + std::to_string(deepest);
-  cost.runStackNote += " (-fstack-usage; calls into libm not counted)";
+  cost.runStack = sum;
+  cost.runStackKind = "bound (-fstack-usage)";
+  cost.runStackNote = "the frames of " + run + " and its " + std::to_string(functions - 1) +
+                      " kernel functions summed; -fcallgraph-info=su gives the deepest path";
 }
 
 int64_t jsonInt(const json &j, std::initializer_list<const char *> path) {
@@ -621,7 +741,8 @@ llvm::Expected<FirmwareCost> measureFirmware(const SizeOptions &opts) {
       stackOfRun(opts.stackUsage, models[i], c.models[i]);
   } else {
     for (ModelCost &mc : c.models)
-      mc.runStackNote = "no --stack-usage DIR with the -fstack-usage .su files";
+      mc.runStackNote = "no --stack-usage DIR with the -fcallgraph-info=su or -fstack-usage "
+                        "files";
   }
   return c;
 }
@@ -678,9 +799,11 @@ std::string formatCostTable(const FirmwareCost &c) {
   int64_t stack = c.stackReserved.value_or(0);
   row("  stack (reserved)", c.stackReserved ? withCommas(stack) : "unknown", "");
   row("  other", withCommas(c.ramTotal - stack - t.arena), "");
-  for (const ModelCost &m : c.models)
+  for (const ModelCost &m : c.models) {
     row("stack of " + m.name + "_run", m.runStack ? withCommas(*m.runStack) : "unknown",
-        m.runStackNote);
+        m.runStackKind);
+    os << "    " << m.runStackNote << "\n";
+  }
   return os.str();
 }
 
@@ -703,6 +826,7 @@ std::string formatCostJson(const FirmwareCost &c) {
            {"arena_bytes", m.arena},
            {"predicted_arena_bytes", m.predictedArena},
            {"run_stack_bytes", opt(m.runStack)},
+           {"run_stack_kind", m.runStackKind},
            {"run_stack_note", m.runStackNote}}}});
   json sections = json::array();
   for (const FirmwareCost::Section &s : c.sections)

@@ -38,7 +38,8 @@ struct ModelCost {
   int64_t predictedCode = 0, predictedWeights = 0, predictedArena = 0;
   /// The static stack of <name>_run() and the kernels it calls, from .su files.
   std::optional<int64_t> runStack;
-  std::string runStackNote; ///< why runStack is missing, or how it was bounded
+  std::string runStackKind; ///< "worst case (call graph)", "bound (-fstack-usage)" or ""
+  std::string runStackNote; ///< why runStack is missing, or the path / how it was bounded
 };
 
 struct FirmwareCost {

@@ -135,7 +135,7 @@ def build(board, gen, name, runner, outdir, opt="-O2"):
     weights_attr = '-D%s_WEIGHTS_ATTRIBUTE=__attribute__((section(".rodata.tmc_weights")))' % upper
     for src in (name + ".cpp", name + "_weights.cpp"):
         obj = os.path.join(outdir, src + ".o")
-        run([cxx] + cpu + [opt] + CXXFLAGS + ["-fstack-usage", weights_attr, "-I", gen, "-c",
+        run([cxx] + cpu + [opt] + CXXFLAGS + ["-fstack-usage", "-fcallgraph-info=su", weights_attr, "-I", gen, "-c",
                                               os.path.join(gen, src), "-o", obj])
         objs.append(obj)
     csrcs = [runner]
