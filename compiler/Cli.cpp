@@ -495,7 +495,8 @@ int tinymlcMain(int argc, const char *const *argv, llvm::raw_ostream &out,
   };
   if (argc > 1 && argv[1][0] != '-' && !known(argv[1])) {
     err << "error: unknown subcommand '" << argv[1]
-        << "' (subcommands: compile, run, inspect, diff, size, targets)\nrun 'tinymlc --help' for usage\n";
+        << "' (subcommands: compile, run, inspect, diff, size, targets)\n"
+           "run 'tinymlc --help' for usage\n";
     return kExitUsage;
   }
   try {

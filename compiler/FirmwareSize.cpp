@@ -189,8 +189,7 @@ llvm::Expected<ElfImage> readElf(llvm::StringRef path, llvm::StringRef data) {
       continue;
     img.hasSymtab = true;
     auto table = tableOf(s);
-    auto strings = s.link < img.sections.size() ? tableOf(img.sections[s.link])
-                                                  : std::nullopt;
+    auto strings = s.link < img.sections.size() ? tableOf(img.sections[s.link]) : std::nullopt;
     if (!table || !strings)
       return bad("truncated ELF: the symbol table runs past the end of the file");
     Reader sr{*table}, str{*strings};
@@ -305,8 +304,7 @@ llvm::Expected<ModelInput> readModel(llvm::StringRef given) {
   if (llvm::sys::fs::is_directory(path)) {
     std::vector<std::string> found;
     std::error_code ec;
-    for (llvm::sys::fs::directory_iterator it(path, ec), end; it != end && !ec;
-         it.increment(ec))
+    for (llvm::sys::fs::directory_iterator it(path, ec), end; it != end && !ec; it.increment(ec))
       if (llvm::StringRef(it->path()).endswith(".report.json"))
         found.push_back(it->path());
     if (found.size() != 1)
@@ -349,7 +347,8 @@ struct Owner {
   bool weightsFile = false;
 };
 
-Owner ownerOfFile(llvm::StringRef file, const std::vector<ModelInput> &models) {
+/// "digits" of "digits.cpp.o", "digits.cpp.obj", "digits.cpp" or "digits".
+llvm::StringRef sourceStem(llvm::StringRef file) {
   llvm::StringRef stem = file;
   for (llvm::StringRef ext : {".o", ".obj"})
     if (stem.consume_back(ext))
@@ -357,6 +356,11 @@ Owner ownerOfFile(llvm::StringRef file, const std::vector<ModelInput> &models) {
   for (llvm::StringRef ext : {".cpp", ".cc", ".cxx", ".c++"})
     if (stem.consume_back(ext))
       break;
+  return stem;
+}
+
+Owner ownerOfFile(llvm::StringRef file, const std::vector<ModelInput> &models) {
+  llvm::StringRef stem = sourceStem(file);
   for (size_t i = 0; i < models.size(); ++i) {
     if (stem == models[i].name)
       return {static_cast<int>(i), false};
@@ -398,11 +402,8 @@ std::vector<std::string> filesOfModel(const std::vector<std::string> &dirs, cons
     for (llvm::sys::fs::recursive_directory_iterator it(dir, ec), end; it != end && !ec;
          it.increment(ec)) {
       llvm::StringRef name = llvm::sys::path::filename(it->path());
-      if (name.consume_back(ext)) {
-        Owner o = ownerOfFile(name, {m});
-        if (o.model == 0 && !o.weightsFile)
-          files.push_back(it->path());
-      }
+      if (name.consume_back(ext) && sourceStem(name) == m.name)
+        files.push_back(it->path());
     }
   std::sort(files.begin(), files.end());
   return files;
@@ -678,11 +679,11 @@ llvm::Expected<FirmwareCost> measureFirmware(const SizeOptions &opts) {
       if (regions.empty())
         planned = std::max<int64_t>(1, mc.predictedArena);
       if (planned != arenaSymbols)
-        return makeError(m.reportPath,
-                         "does not match the firmware " + opts.firmware + ": its arena is " +
-                             llvm::Twine(arenaSymbols) + " bytes there, the report plans " +
-                             llvm::Twine(planned) +
-                             " (pass the report of the compile that was linked)");
+        return makeError(m.reportPath, "does not match the firmware " + opts.firmware +
+                                           ": its arena is " + llvm::Twine(arenaSymbols) +
+                                           " bytes there, the report plans " +
+                                           llvm::Twine(planned) +
+                                           " (pass the report of the compile that was linked)");
     }
     c.models.push_back(mc);
   }
@@ -787,8 +788,7 @@ std::string formatCostTable(const FirmwareCost &c) {
   row("", "firmware", "predicted");
   row("flash", withCommas(c.flashTotal), "");
   for (const ModelCost &m : c.models) {
-    row("  " + m.name + " code", withCommas(m.code),
-        withCommas(m.predictedCode) + " (estimate)");
+    row("  " + m.name + " code", withCommas(m.code), withCommas(m.predictedCode) + " (estimate)");
     row("  " + m.name + " weights", withCommas(m.weights), withCommas(m.predictedWeights));
   }
   row("  other", withCommas(c.flashTotal - t.code - t.weights), "");
@@ -813,25 +813,23 @@ std::string formatCostJson(const FirmwareCost &c) {
   auto opt = [](const std::optional<int64_t> &v) { return v ? json(*v) : json(nullptr); };
   json models = json::array();
   for (const ModelCost &m : c.models)
-    models.push_back(
-        {{"name", m.name},
-         {"report", m.report},
-         {"flash",
-          {{"code_bytes", m.code},
-           {"code_estimate_bytes", m.predictedCode},
-           {"weights_bytes", m.weights},
-           {"predicted_weights_bytes", m.predictedWeights}}},
-         {"memory",
-          {{"arena", m.externalArena ? "external" : "static"},
-           {"arena_bytes", m.arena},
-           {"predicted_arena_bytes", m.predictedArena},
-           {"run_stack_bytes", opt(m.runStack)},
-           {"run_stack_kind", m.runStackKind},
-           {"run_stack_note", m.runStackNote}}}});
+    models.push_back({{"name", m.name},
+                      {"report", m.report},
+                      {"flash",
+                       {{"code_bytes", m.code},
+                        {"code_estimate_bytes", m.predictedCode},
+                        {"weights_bytes", m.weights},
+                        {"predicted_weights_bytes", m.predictedWeights}}},
+                      {"memory",
+                       {{"arena", m.externalArena ? "external" : "static"},
+                        {"arena_bytes", m.arena},
+                        {"predicted_arena_bytes", m.predictedArena},
+                        {"run_stack_bytes", opt(m.runStack)},
+                        {"run_stack_kind", m.runStackKind},
+                        {"run_stack_note", m.runStackNote}}}});
   json sections = json::array();
   for (const FirmwareCost::Section &s : c.sections)
-    sections.push_back(
-        {{"name", s.name}, {"bytes", s.size}, {"flash", s.flash}, {"ram", s.ram}});
+    sections.push_back({{"name", s.name}, {"bytes", s.size}, {"flash", s.flash}, {"ram", s.ram}});
   json j = {
       {"firmware", c.firmware},
       {"format", c.format},

@@ -24,9 +24,9 @@
 namespace tinymlc {
 
 struct SizeOptions {
-  std::string firmware;            ///< the linked ELF
-  std::vector<std::string> models; ///< <name>.report.json files or generated directories
-  std::string map;                 ///< GNU ld map (-Wl,-Map=...); empty: attribute by symbols
+  std::string firmware;                ///< the linked ELF
+  std::vector<std::string> models;     ///< <name>.report.json files or generated directories
+  std::string map;                     ///< GNU ld map (-Wl,-Map=...); empty: attribute by symbols
   std::vector<std::string> stackUsage; ///< directories searched for GCC .su files
 };
 
