@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/FirmwareSize.h"
+#include "codegen/CppEmitter.h"
 #include "ir/Diagnostic.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/BinaryFormat/ELF.h"
@@ -642,6 +643,7 @@ llvm::Expected<FirmwareCost> measureFirmware(const SizeOptions &opts) {
 
   // Check each report against the ELF: the model is linked (its run
   // function is there) and its static arena has the planned size.
+  std::vector<std::optional<int64_t>> arenaBytes; // the ELF's, per model
   for (ModelInput &m : models) {
     ModelCost mc;
     mc.name = m.name;
@@ -652,13 +654,29 @@ llvm::Expected<FirmwareCost> measureFirmware(const SizeOptions &opts) {
     bool linked = false;
     int64_t arenaSymbols = 0;
     bool arenaFound = false;
+    // The static arrays the plan needs, one per RAM region: <name>_arena, or
+    // <name>_arena_<region> with several regions. Each holds at least a byte;
+    // the linker drops those of empty regions with --gc-sections.
+    std::map<std::string, int64_t> planned;
+    const json &regions = m.report["memory"].value("regions", json::array());
+    for (const json &r : regions) {
+      std::string id = sanitizeIdentifier(llvm::StringRef(r.value("name", std::string())).lower());
+      planned[regions.size() == 1 ? m.name + "_arena" : m.name + "_arena_" + id] =
+          std::max<int64_t>(1, r.value("used_bytes", int64_t(0)));
+    }
+    const ElfSymbol *differs = nullptr;
     for (const ElfSymbol &s : img->symbols) {
-      if (s.name == m.name + "_run" && s.type == ELF::STT_FUNC && s.section != ELF::SHN_UNDEF)
+      if (s.section == ELF::SHN_UNDEF)
+        continue;
+      if (s.name == m.name + "_run" && s.type == ELF::STT_FUNC)
         linked = true;
       if ((s.name == m.name + "_arena" || llvm::StringRef(s.name).startswith(m.name + "_arena_")) &&
-          s.type == ELF::STT_OBJECT && s.section != ELF::SHN_UNDEF) {
+          s.type == ELF::STT_OBJECT) {
         arenaFound = true;
         arenaSymbols += static_cast<int64_t>(s.size);
+        auto p = planned.find(s.name);
+        if (p != planned.end() && p->second != static_cast<int64_t>(s.size) && !differs)
+          differs = &s;
       }
     }
     if (!linked)
@@ -671,20 +689,13 @@ llvm::Expected<FirmwareCost> measureFirmware(const SizeOptions &opts) {
     if (!m.externalArena && arenaFound && arenaSymbols == ptr && mc.predictedArena > ptr)
       m.externalArena = true;
     mc.externalArena = m.externalArena;
-    if (!m.externalArena && arenaFound) {
-      int64_t planned = 0;
-      const json &regions = m.report["memory"].value("regions", json::array());
-      for (const json &r : regions)
-        planned += std::max<int64_t>(1, r.value("used_bytes", int64_t(0)));
-      if (regions.empty())
-        planned = std::max<int64_t>(1, mc.predictedArena);
-      if (planned != arenaSymbols)
-        return makeError(m.reportPath, "does not match the firmware " + opts.firmware +
-                                           ": its arena is " + llvm::Twine(arenaSymbols) +
-                                           " bytes there, the report plans " +
-                                           llvm::Twine(planned) +
-                                           " (pass the report of the compile that was linked)");
-    }
+    arenaBytes.push_back(arenaFound ? std::optional<int64_t>(arenaSymbols) : std::nullopt);
+    if (!m.externalArena && differs)
+      return makeError(m.reportPath, "does not match the firmware " + opts.firmware + ": " +
+                                         differs->name + " is " + llvm::Twine(differs->size) +
+                                         " bytes there, the report plans " +
+                                         llvm::Twine(planned[differs->name]) +
+                                         " (pass the report of the compile that was linked)");
     c.models.push_back(mc);
   }
 
@@ -707,12 +718,29 @@ llvm::Expected<FirmwareCost> measureFirmware(const SizeOptions &opts) {
     auto map = readMap(opts.map);
     if (!map)
       return map.takeError();
+    std::vector<bool> inMap(models.size(), false);
     for (const auto &[key, bytes] : *map) {
       Owner o = ownerOfFile(key.second, models);
       auto sec = byName.find(key.first);
       if (o.model < 0 || sec == byName.end())
         continue;
+      inMap[static_cast<size_t>(o.model)] = inMap[static_cast<size_t>(o.model)] || !o.weightsFile;
       add(o.model, o.weightsFile, false, *sec->second, bytes);
+    }
+    // A map of another link: the model's object is missing, or its arena
+    // differs from the ELF's.
+    for (size_t i = 0; i < models.size(); ++i) {
+      const ModelCost &mc = c.models[i];
+      if (!inMap[i])
+        return makeError(opts.map, "no input sections from " + models[i].name +
+                                       ".cpp, although the firmware links the model '" +
+                                       models[i].name + "': is this the map of " + opts.firmware +
+                                       "?");
+      if (!mc.externalArena && arenaBytes[i] && mc.arena != *arenaBytes[i])
+        return makeError(opts.map,
+                         "the model '" + models[i].name + "' has " + llvm::Twine(mc.arena) +
+                             " bytes of RAM here but its arena is " + llvm::Twine(*arenaBytes[i]) +
+                             " bytes in " + opts.firmware + ": is this the map of that link?");
     }
   } else {
     c.attribution = "symbols";
@@ -737,7 +765,7 @@ llvm::Expected<FirmwareCost> measureFirmware(const SizeOptions &opts) {
       if (!llvm::sys::fs::is_directory(dir))
         return makeUsageError("size: --stack-usage '" + dir +
                               "' is not a directory (expected where the objects and their "
-                              "-fstack-usage .su files are)");
+                              "-fcallgraph-info=su .ci or -fstack-usage .su files are)");
     for (size_t i = 0; i < models.size(); ++i)
       stackOfRun(opts.stackUsage, models[i], c.models[i]);
   } else {

@@ -434,6 +434,13 @@ def size_report(name="m", arena=2560):
 
 LINKED = [("m_run", "text", 32, "func"), ("m_arena", "bss", 2560, "object")]
 
+MAP_HEADER = (b"Memory Configuration\n\nLinker script and memory map\n\n"
+              b".text           0x00000000      0x100\n")
+MAP_WITHOUT_MODEL = MAP_HEADER + b" .text          0x00000000       0x20 main.o\n"
+MAP_SMALL_ARENA = (MAP_HEADER + b" .text.m_run\n                0x00000000       0x20 libm.a(m.cpp.o)\n"
+                   b"\n.bss            0x20000000     0x1000\n"
+                   b" .bss.m_arena   0x20000000      0x400 libm.a(m.cpp.o)\n")
+
 
 # --------------------------------------------------------------------------
 # The cases
@@ -884,7 +891,7 @@ CASES = [
          build=both(write("fw.elf", lambda: elf32([("main", "text", 8, "func")])),
                     write("m.report.json", size_report()))),
     Case("size-report-mismatch", ["size", "fw.elf", "--model", "m.report.json"], 1,
-         _error("does not match the firmware fw.elf: its arena is 2560 bytes there, the report "
+         _error("does not match the firmware fw.elf: m_arena is 2560 bytes there, the report "
                 "plans 4096 (pass the report of the compile that was linked)",
                 file="m.report.json"),
          build=both(write("fw.elf", lambda: elf32(LINKED)),
@@ -903,10 +910,23 @@ CASES = [
          _error("not a GNU ld map (no \"Linker script and memory map\"; link with "
                 "-Wl,-Map=FILE)", file="m.report.json"),
          build=both(write("fw.elf", lambda: elf32(LINKED)), write("m.report.json", size_report()))),
+    Case("size-map-of-another-link", ["size", "fw.elf", "--model", "m.report.json", "--map",
+                                      "fw.map"], 1,
+         _error("no input sections from m.cpp, although the firmware links the model 'm': is "
+                "this the map of fw.elf?", file="fw.map"),
+         build=both(write("fw.elf", lambda: elf32(LINKED)), write("m.report.json", size_report()),
+                    write("fw.map", MAP_WITHOUT_MODEL))),
+    Case("size-map-arena-differs", ["size", "fw.elf", "--model", "m.report.json", "--map",
+                                    "fw.map"], 1,
+         _error("the model 'm' has 1024 bytes of RAM here but its arena is 2560 bytes in fw.elf: "
+                "is this the map of that link?", file="fw.map"),
+         build=both(write("fw.elf", lambda: elf32(LINKED)), write("m.report.json", size_report()),
+                    write("fw.map", MAP_SMALL_ARENA))),
     Case("size-stack-usage-not-a-directory", ["size", "fw.elf", "--model", "m.report.json",
                                               "--stack-usage", "m.report.json"], 2,
          _error("size: --stack-usage 'm.report.json' is not a directory (expected where the "
-                "objects and their -fstack-usage .su files are)", file=None),
+                "objects and their -fcallgraph-info=su .ci or -fstack-usage .su files are)",
+                file=None),
          build=both(write("fw.elf", lambda: elf32(LINKED)), write("m.report.json", size_report()))),
 ]
 
