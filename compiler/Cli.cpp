@@ -481,8 +481,9 @@ int tinymlcMain(int argc, const char *const *argv, llvm::raw_ostream &out,
                    "the GNU ld map (-Wl,-Map=FILE): attribute bytes by object file "
                    "(<name>.cpp, <name>_weights.cpp) instead of by symbol");
   size->add_option("--stack-usage", sizeOpts.stackUsage,
-                   "directory searched (recursively) for GCC -fstack-usage .su files: the "
-                   "static stack of <name>_run() and its kernels (repeatable)");
+                   "directory searched (recursively) for the files GCC writes beside "
+                   "<name>.cpp's object with -fcallgraph-info=su (.ci: the worst-case stack "
+                   "of <name>_run()) or -fstack-usage (.su: a bound); repeatable");
   size->add_option("-o,--output", sizeOut, "also write the figures as JSON to this file");
   size->add_flag("-q,--quiet", sizeQuiet, "do not print the table");
 
