@@ -76,17 +76,18 @@ def main():
                 if len(counts) != 1:
                     raise RuntimeError("%s on %s: counts differ between runs: %s"
                                        % (model, board, counts))
-                r = fw.cost_report(board, exe, gen, "m", out)
+                r = fw.cost_report(tinymlc, board, exe, gen, "m", out)
                 r["model"] = model
                 r["instructions"] = insns
                 reports.append(r)
-                rows.append("| %s | %s (%s) | %s | %s | %.2f | %s | %s / %s | %s | %s / %s | %s | %s |" % (
+                rows.append("| %s | %s (%s) | %s | %s | %.2f | %s | %s / %s | %s | %s / %s | %s / %s | %s |" % (
                     model, board, core, "{:,}".format(r["macs"]), "{:,}".format(insns),
                     insns / r["macs"], kb(r["flash"]["model_code_bytes"]),
                     kb(r["flash"]["weights_bytes"]), kb(r["flash"]["predicted_weights_bytes"]),
                     kb(r["flash"]["other_bytes"]), kb(r["memory"]["arena_bytes"]),
                     kb(r["memory"]["predicted_arena_bytes"]),
-                    kb(r["memory"]["stack_peak_bytes"]), kb(r["memory"]["other_bytes"])))
+                    kb(r["memory"]["stack_peak_bytes"]), kb(r["memory"]["run_stack_bytes"]),
+                    kb(r["memory"]["other_bytes"])))
                 print(rows[-1], flush=True)
     finally:
         if not args.work:
@@ -102,11 +103,15 @@ def main():
           "Instruction counts are not cycles (no pipeline, cache, wait-state or MVE-beat model). "
           "Code: %s, -O2 -ffp-contract=off, the portable runtime-min kernels "
           "(no DSP or Helium kernels yet). Sizes in KiB from the ELF "
-          "(arm-none-eabi-size -A and the linker map); \"pred.\" is the compiler's report.json. "
+          "(`tinymlc size` on the ELF and its linker map); \"pred.\" is the compiler's report.json. "
+          "Code = the model's code and parameter tables; weights include alignment padding. "
           "Flash other = board start-up, console, runner with its bundled input, libc. "
+          "Stack peak: painted under QEMU, the whole program (start-up, runner, console, libc); "
+          "static: the worst case of m_run() from GCC's call graph (-fcallgraph-info=su; "
+          "libm and libgcc frames not counted). "
           "RAM other = .data + .bss outside the arena (console buffer, libc)." % gcc, "",
           "| model | board | MACs | instructions | insns/MAC | code | weights / pred. "
-          "| flash other | arena / pred. | stack peak | RAM other |",
+          "| flash other | arena / pred. | stack peak / static | RAM other |",
           "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"] + rows
     if notes:
         md += [""] + ["- " + n for n in notes]

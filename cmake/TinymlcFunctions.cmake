@@ -1,4 +1,5 @@
-# TinymlcFunctions.cmake - tinymlc_add_model() and tinymlc_add_firmware().
+# TinymlcFunctions.cmake - tinymlc_add_model(), tinymlc_add_firmware() and
+# tinymlc_firmware_report().
 # Included by tinymlc-config.cmake (find_package(tinymlc)) and by tinymlc's
 # own CMakeLists.txt (add_subdirectory). Expects:
 #   TINYMLC_EXECUTABLE   the compiler: a path, or the target name `tinymlc`
@@ -102,6 +103,7 @@ function(tinymlc_add_model lib)
   endif()
   set_target_properties(${lib} PROPERTIES TINYMLC_NAME "${name}" TINYMLC_DIR "${dir}"
                                           TINYMLC_REPORT "${dir}/${name}.report.json")
+  set_property(GLOBAL APPEND PROPERTY TINYMLC_MODEL_LIBRARIES ${lib})
 endfunction()
 
 # Reads targets/<name>.json (or a .json path) into the caller's variables
@@ -167,6 +169,7 @@ function(tinymlc_add_firmware exe)
   target_link_options(${exe} PRIVATE -nostartfiles -Wl,--gc-sections -Wl,--no-warn-rwx-segments
                       "-L${boards}" "-T${boards}/${A_BOARD}.ld"
                       "-Wl,-Map=$<TARGET_FILE:${exe}>.map")
+  set_target_properties(${exe} PROPERTIES TINYMLC_MAP "$<TARGET_FILE:${exe}>.map")
   # Link with the C driver: the generated code needs no C++ library, and
   # Debian's RISC-V toolchain has none.
   set_target_properties(${exe} PROPERTIES LINKER_LANGUAGE C
@@ -175,4 +178,84 @@ function(tinymlc_add_firmware exe)
        -chardev stdio,mux=on,id=con0 -serial chardev:con0 -kernel)
   add_custom_target(run_${exe} COMMAND ${qemu} $<TARGET_FILE:${exe}> DEPENDS ${exe} USES_TERMINAL
                     VERBATIM)
+endfunction()
+
+# tinymlc_firmware_report(<exe> [OUTPUT <file.json>] [MAP <file.map>] [MODELS <lib>...])
+# After every link of <exe>, runs `tinymlc size` on it: the build prints what
+# the firmware costs (flash: each model's code and weights, the rest; RAM:
+# each model's arena, the stack, the rest) beside the compiler's prediction,
+# and writes the figures to OUTPUT (default: <exe file>.cost.json). The
+# models are the tinymlc_add_model() libraries <exe> links directly (looked
+# up at the end of the directory, so call this before or after
+# target_link_libraries), or those given with MODELS. The map is <exe>'s
+# from tinymlc_add_firmware(), or MAP; without one, bytes are attributed by
+# symbol. With GCC (10 or later) the models are compiled with -fstack-usage
+# and -fcallgraph-info=su, so the report also gives the static worst-case
+# stack of each <name>_run().
+function(tinymlc_firmware_report exe)
+  cmake_parse_arguments(PARSE_ARGV 1 A "" "OUTPUT;MAP" "MODELS")
+  if(A_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "tinymlc_firmware_report(${exe}): unexpected arguments: "
+                        "${A_UNPARSED_ARGUMENTS}")
+  endif()
+  if(NOT TARGET ${exe})
+    message(FATAL_ERROR "tinymlc_firmware_report(${exe}): no target '${exe}'; call it after "
+                        "add_executable() or tinymlc_add_firmware()")
+  endif()
+  if(A_OUTPUT)
+    get_filename_component(A_OUTPUT "${A_OUTPUT}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_BINARY_DIR}")
+  else()
+    set(A_OUTPUT "$<TARGET_FILE:${exe}>.cost.json")
+  endif()
+  if(A_MAP)
+    get_filename_component(A_MAP "${A_MAP}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_BINARY_DIR}")
+  endif()
+  cmake_language(EVAL CODE "
+    cmake_language(DEFER DIRECTORY [[${CMAKE_CURRENT_SOURCE_DIR}]]
+                   CALL _tinymlc_firmware_report [[${exe}]] [[${A_OUTPUT}]] [[${A_MAP}]]
+                        [[${A_MODELS}]])")
+endfunction()
+
+function(_tinymlc_firmware_report exe output map models)
+  if(NOT models)
+    get_property(all GLOBAL PROPERTY TINYMLC_MODEL_LIBRARIES)
+    get_target_property(linked ${exe} LINK_LIBRARIES)
+    foreach(lib IN LISTS linked)
+      if(lib IN_LIST all)
+        list(APPEND models ${lib})
+      endif()
+    endforeach()
+  endif()
+  if(NOT models)
+    message(FATAL_ERROR "tinymlc_firmware_report(${exe}): ${exe} links no library made by "
+                        "tinymlc_add_model(); link them with target_link_libraries(), or name "
+                        "them with MODELS")
+  endif()
+  set(args size "$<TARGET_FILE:${exe}>" -o "${output}")
+  foreach(lib IN LISTS models)
+    get_target_property(report ${lib} TINYMLC_REPORT)
+    if(NOT report)
+      message(FATAL_ERROR "tinymlc_firmware_report(${exe}): '${lib}' is not a library made by "
+                          "tinymlc_add_model()")
+    endif()
+    list(APPEND args --model "${report}")
+    if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_GREATER_EQUAL 10)
+      # The call graph with frame sizes (.ci) and the frames (.su) land beside
+      # the objects, under CMakeFiles/<lib>.dir.
+      set_property(TARGET ${lib} APPEND PROPERTY COMPILE_OPTIONS -fstack-usage
+                                                                 -fcallgraph-info=su)
+      get_target_property(bin ${lib} BINARY_DIR)
+      list(APPEND args --stack-usage "${bin}/CMakeFiles/${lib}.dir")
+    endif()
+  endforeach()
+  if(NOT map)
+    get_target_property(map ${exe} TINYMLC_MAP)
+  endif()
+  if(map)
+    list(APPEND args --map "${map}")
+  endif()
+  add_custom_command(TARGET ${exe} POST_BUILD
+    COMMAND ${TINYMLC_EXECUTABLE} ${args}
+    COMMENT "tinymlc: what ${exe} costs"
+    VERBATIM)
 endfunction()

@@ -5,12 +5,14 @@
 //   run      model.onnx --input NAME=FILE --output-dir DIR
 //   inspect  model.onnx            describe the model and what cannot compile
 //   diff     OLD NEW               what changed between two compiles
+//   size     FIRMWARE.elf --model R what a linked firmware costs, per model
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Cli.h"
 #include "codegen/Report.h"
 #include "compiler/Diff.h"
 #include "compiler/Driver.h"
+#include "compiler/FirmwareSize.h"
 #include "compiler/Runner.h"
 #include "ir/Diagnostic.h"
 #include "ir/ShapeInference.h"
@@ -463,6 +465,28 @@ int tinymlcMain(int argc, const char *const *argv, llvm::raw_ostream &out,
       "targets", "list the targets (name, core, RAM regions, flash), or describe one");
   targets->add_option("target", targetName, "a target name or description file to describe");
 
+  SizeOptions sizeOpts;
+  std::string sizeOut;
+  bool sizeQuiet = false;
+  CLI::App *size = app.add_subcommand(
+      "size", "what a linked firmware costs: flash (each model's code and weights, the rest) "
+              "and RAM (each model's arena, the stack, the rest) from the ELF, beside each "
+              "model's report.json");
+  size->add_option("firmware", sizeOpts.firmware, "the linked firmware (ELF32 or ELF64)")
+      ->required();
+  size->add_option("--model", sizeOpts.models,
+                   "a linked model's <name>.report.json, or the directory 'tinymlc compile' "
+                   "wrote it to (repeatable)");
+  size->add_option("--map", sizeOpts.map,
+                   "the GNU ld map (-Wl,-Map=FILE): attribute bytes by object file "
+                   "(<name>.cpp, <name>_weights.cpp) instead of by symbol");
+  size->add_option("--stack-usage", sizeOpts.stackUsage,
+                   "directory searched (recursively) for the files GCC writes beside "
+                   "<name>.cpp's object with -fcallgraph-info=su (.ci: the worst-case stack "
+                   "of <name>_run()) or -fstack-usage (.su: a bound); repeatable");
+  size->add_option("-o,--output", sizeOut, "also write the figures as JSON to this file");
+  size->add_flag("-q,--quiet", sizeQuiet, "do not print the table");
+
   // CLI11 says only "a subcommand is required" for a word it does not know.
   auto known = [&](const char *word) {
     for (const CLI::App *sub : app.get_subcommands({}))
@@ -472,7 +496,8 @@ int tinymlcMain(int argc, const char *const *argv, llvm::raw_ostream &out,
   };
   if (argc > 1 && argv[1][0] != '-' && !known(argv[1])) {
     err << "error: unknown subcommand '" << argv[1]
-        << "' (subcommands: compile, run, inspect, diff, targets)\nrun 'tinymlc --help' for usage\n";
+        << "' (subcommands: compile, run, inspect, diff, size, targets)\n"
+           "run 'tinymlc --help' for usage\n";
     return kExitUsage;
   }
   try {
@@ -532,6 +557,23 @@ int tinymlcMain(int argc, const char *const *argv, llvm::raw_ostream &out,
     }
     if (*targets)
       return listTargets(targetName, out, err);
+    if (*size) {
+      auto c = measureFirmware(sizeOpts);
+      if (!c)
+        return reportError(err, c.takeError());
+      if (!sizeQuiet)
+        out << formatCostTable(*c);
+      if (!sizeOut.empty()) {
+        std::error_code ec;
+        llvm::raw_fd_ostream os(sizeOut, ec);
+        if (ec) {
+          err << "error: cannot write '" << sizeOut << "': " << ec.message() << "\n";
+          return kExitUserError;
+        }
+        os << formatCostJson(*c);
+      }
+      return kExitOk;
+    }
     if (*compile) {
       if (outDir.empty()) {
         err << "error: compile needs -o DIR: "

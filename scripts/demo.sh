@@ -21,9 +21,8 @@ if command -v arm-none-eabi-gcc > /dev/null && command -v qemu-system-arm > /dev
   cmake -S examples/cortex-m4 -B "$demo" -G Ninja -Dtinymlc_DIR="$build" \
     -DCMAKE_TOOLCHAIN_FILE="$PWD/cmake/tinymlc-toolchain.cmake" -DTINYMLC_TARGET=mps2-an386 \
     > /dev/null
+  echo "== building; after the link, tinymlc_firmware_report() prints what the firmware costs"
   cmake --build "$demo" --target firmware
-  echo "== firmware size (arm-none-eabi-size -A; .weights: the two models' weights)"
-  arm-none-eabi-size -A "$demo/firmware" | grep -E '^\.(text|weights|rodata|data|bss|stack) '
   echo "== running under qemu-system-arm -M mps2-an386 (output over semihosting)"
   cmake --build "$demo" --target run_firmware
 else

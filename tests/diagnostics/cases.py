@@ -369,6 +369,80 @@ def five_floats():
 
 
 # --------------------------------------------------------------------------
+# Firmware for `tinymlc size`: a minimal little-endian ELF32 written here
+# --------------------------------------------------------------------------
+
+def elf32(symbols=(), symtab=True, cut=None):
+    """An ARM ELF32 with .text (code, 256 bytes), .bss (RAM, 4096 bytes) and,
+    with `symtab`, the symbols (name, section 'text' or 'bss', size, 'func' or
+    'object'); `cut` truncates the file to that many bytes."""
+    import struct
+
+    def strtab(names):
+        data, at = b"\0", {}
+        for n in names:
+            at[n] = len(data)
+            data += n.encode() + b"\0"
+        return data, at
+
+    sec_names = [".text", ".bss", ".shstrtab"] + ([".symtab", ".strtab"] if symtab else [])
+    shstr, shat = strtab(sec_names)
+    sym_str, sat = strtab([s[0] for s in symbols])
+    index = {"text": 1, "bss": 2}
+    syms = struct.pack("<IIIBBH", 0, 0, 0, 0, 0, 0)
+    for name, sec, size, kind in symbols:
+        info = (1 << 4) | (2 if kind == "func" else 1)  # GLOBAL, FUNC/OBJECT
+        syms += struct.pack("<IIIBBH", sat[name], 0, size, info, 0, index[sec])
+    body = bytearray(b"\0" * 52)
+    text_off = len(body)
+    body += b"\0" * 256
+    shstr_off = len(body)
+    body += shstr
+    sym_off = len(body)
+    if symtab:
+        body += syms
+    str_off = len(body)
+    if symtab:
+        body += sym_str
+    while len(body) % 4:
+        body += b"\0"
+    shoff = len(body)
+    shdrs = [struct.pack("<10I", *([0] * 10)),
+             struct.pack("<10I", shat[".text"], 1, 6, 0, text_off, 256, 0, 0, 4, 0),
+             struct.pack("<10I", shat[".bss"], 8, 3, 0x20000000, text_off, 4096, 0, 0, 8, 0),
+             struct.pack("<10I", shat[".shstrtab"], 3, 0, 0, shstr_off, len(shstr), 0, 0, 1, 0)]
+    if symtab:
+        shdrs += [struct.pack("<10I", shat[".symtab"], 2, 0, 0, sym_off, len(syms), 5, 1, 4, 16),
+                  struct.pack("<10I", shat[".strtab"], 3, 0, 0, str_off, len(sym_str), 0, 0, 1, 0)]
+    for h in shdrs:
+        body += h
+    ident = b"\x7fELF" + bytes([1, 1, 1]) + b"\0" * 9
+    body[0:52] = ident + struct.pack("<HHIIIIIHHHHHH", 2, 40, 1, 0, 0, shoff, 0x05000000, 52,
+                                     32, 0, 40, len(shdrs), 3)
+    return bytes(body if cut is None else body[:cut])
+
+
+def size_report(name="m", arena=2560):
+    """The parts of a <name>.report.json that `tinymlc size` reads."""
+    import json
+    return (json.dumps({"name": name, "macs": 0, "ops": [],
+                        "flash": {"weights_bytes": 64, "code_estimate_bytes": 100},
+                        "memory": {"arena_bytes": arena,
+                                   "regions": [{"name": "sram", "used_bytes": arena}]}})
+            + "\n").encode()
+
+
+LINKED = [("m_run", "text", 32, "func"), ("m_arena", "bss", 2560, "object")]
+
+MAP_HEADER = (b"Memory Configuration\n\nLinker script and memory map\n\n"
+              b".text           0x00000000      0x100\n")
+MAP_WITHOUT_MODEL = MAP_HEADER + b" .text          0x00000000       0x20 main.o\n"
+MAP_SMALL_ARENA = (MAP_HEADER + b" .text.m_run\n                0x00000000       0x20 libm.a(m.cpp.o)\n"
+                   b"\n.bss            0x20000000     0x1000\n"
+                   b" .bss.m_arena   0x20000000      0x400 libm.a(m.cpp.o)\n")
+
+
+# --------------------------------------------------------------------------
 # The cases
 # --------------------------------------------------------------------------
 
@@ -752,7 +826,7 @@ CASES = [
     Case("no-subcommand", [], 2,
          [_error("a subcommand is required", file=None), USAGE_HINT]),
     Case("unknown-subcommand", ["frobnicate", MODEL], 2,
-         [_error("unknown subcommand 'frobnicate' (subcommands: compile, run, inspect, diff, targets)",
+         [_error("unknown subcommand 'frobnicate' (subcommands: compile, run, inspect, diff, size, targets)",
                  file=None), USAGE_HINT],
          build=save(conv_relu_model)),
 
@@ -792,6 +866,68 @@ CASES = [
     Case("newline-in-name", ["compile", MODEL, "-o", "out"], 1,
          _error("node 'rn\\nd' (RandomUniformLike): unsupported op RandomUniformLike (opset 17)"),
          build=save(random_newline_name)),
+    # --- tinymlc size: the firmware cost report -----------------------------
+    Case("size-ok", ["size", "fw.elf", "--model", "m.report.json"], 0, [],
+         stdout=["    m arena                                 2,560  2,560"],
+         build=both(write("fw.elf", lambda: elf32(LINKED)), write("m.report.json", size_report()))),
+    Case("size-missing-firmware", ["size", "fw.elf", "--model", "m.report.json"], 1,
+         _error("cannot read: No such file or directory", file="fw.elf"),
+         build=write("m.report.json", size_report())),
+    Case("size-not-elf", ["size", "m.report.json", "--model", "m.report.json"], 1,
+         _error("not an ELF file (expected the linked firmware, e.g. firmware.elf)",
+                file="m.report.json"),
+         build=write("m.report.json", size_report())),
+    Case("size-truncated-elf", ["size", "fw.elf"], 1,
+         _error("truncated ELF: the section headers run past the end of the file", file="fw.elf"),
+         build=write("fw.elf", lambda: elf32(LINKED, cut=400))),
+    Case("size-stripped-elf", ["size", "fw.elf", "--model", "m.report.json"], 1,
+         _error("has no symbol table (stripped?); measure the ELF the linker wrote",
+                file="fw.elf"),
+         build=both(write("fw.elf", lambda: elf32(symtab=False)),
+                    write("m.report.json", size_report()))),
+    Case("size-model-not-linked", ["size", "fw.elf", "--model", "m.report.json"], 1,
+         _error("no function 'm_run': the model 'm' of m.report.json is not linked into this "
+                "firmware", file="fw.elf"),
+         build=both(write("fw.elf", lambda: elf32([("main", "text", 8, "func")])),
+                    write("m.report.json", size_report()))),
+    Case("size-report-mismatch", ["size", "fw.elf", "--model", "m.report.json"], 1,
+         _error("does not match the firmware fw.elf: m_arena is 2560 bytes there, the report "
+                "plans 4096 (pass the report of the compile that was linked)",
+                file="m.report.json"),
+         build=both(write("fw.elf", lambda: elf32(LINKED)),
+                    write("m.report.json", lambda: size_report(arena=4096)))),
+    Case("size-not-a-report", ["size", "fw.elf", "--model", "m.json"], 1,
+         _error("not a tinymlc report (expected the <name>.report.json that 'tinymlc compile' "
+                "writes)", file="m.json"),
+         build=both(write("fw.elf", lambda: elf32(LINKED)), write("m.json", b"{}\n"))),
+    Case("size-model-twice", ["size", "fw.elf", "--model", "m.report.json", "--model",
+                              "m.report.json"], 2,
+         _error("size: two --model reports for the model 'm' (m.report.json, m.report.json)",
+                file=None),
+         build=both(write("fw.elf", lambda: elf32(LINKED)), write("m.report.json", size_report()))),
+    Case("size-not-a-map", ["size", "fw.elf", "--model", "m.report.json", "--map",
+                            "m.report.json"], 1,
+         _error("not a GNU ld map (no \"Linker script and memory map\"; link with "
+                "-Wl,-Map=FILE)", file="m.report.json"),
+         build=both(write("fw.elf", lambda: elf32(LINKED)), write("m.report.json", size_report()))),
+    Case("size-map-of-another-link", ["size", "fw.elf", "--model", "m.report.json", "--map",
+                                      "fw.map"], 1,
+         _error("no input sections from m.cpp, although the firmware links the model 'm': is "
+                "this the map of fw.elf?", file="fw.map"),
+         build=both(write("fw.elf", lambda: elf32(LINKED)), write("m.report.json", size_report()),
+                    write("fw.map", MAP_WITHOUT_MODEL))),
+    Case("size-map-arena-differs", ["size", "fw.elf", "--model", "m.report.json", "--map",
+                                    "fw.map"], 1,
+         _error("the model 'm' has 1024 bytes of RAM here but its arena is 2560 bytes in fw.elf: "
+                "is this the map of that link?", file="fw.map"),
+         build=both(write("fw.elf", lambda: elf32(LINKED)), write("m.report.json", size_report()),
+                    write("fw.map", MAP_SMALL_ARENA))),
+    Case("size-stack-usage-not-a-directory", ["size", "fw.elf", "--model", "m.report.json",
+                                              "--stack-usage", "m.report.json"], 2,
+         _error("size: --stack-usage 'm.report.json' is not a directory (expected where the "
+                "objects and their -fcallgraph-info=su .ci or -fstack-usage .su files are)",
+                file=None),
+         build=both(write("fw.elf", lambda: elf32(LINKED)), write("m.report.json", size_report()))),
 ]
 
 BY_NAME = {c.name: c for c in CASES}

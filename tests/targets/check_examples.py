@@ -8,11 +8,15 @@ changes.
 
 For each example (cortex-m4 on mps2-an386, cortex-m55 on mps3-an547, riscv on
 riscv32-virt): configure, build, run (`run_firmware`), require exit status 0
-and "10 of 10 correct". Then, on the host build of examples/cortex-m4: a
+and "10 of 10 correct". The build prints the firmware's cost
+(tinymlc_firmware_report, `tinymlc size`); its JSON must give the bytes that
+`size -A` and the linker map (read here by firmware.map_by_file) give, and on
+the host the symbol sizes `nm -S` gives. Then, on the host build of examples/cortex-m4: a
 second build does nothing; touching the model, or changing the flags,
 reruns tinymlc. Exit code 77 when the cross tools are missing.
 """
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -38,6 +42,73 @@ def configure(src, build, tinymlc_dir, board, extra=()):
         cmd += ["-DCMAKE_TOOLCHAIN_FILE=" + os.path.join(ROOT, "cmake", "tinymlc-toolchain.cmake"),
                 "-DTINYMLC_TARGET=" + board]
     return sh(cmd + list(extra))
+
+
+FLASH_SECTIONS = (".text", ".weights", ".rodata", ".ARM.exidx", ".init_array", ".data")
+RAM_SECTIONS = (".stack", ".data", ".bss", ".extra_bss")
+
+
+def check_cost(check, example, board, build, out):
+    """The cost report the build wrote against size -A and the map (boards), or
+    nm -S (host), byte for byte."""
+    what = "%s for %s: " % (example, board)
+    exe = os.path.join(build, "firmware")
+    if not check("(report.json)" in out and os.path.exists(exe + ".cost.json"),
+                 what + "the build prints and writes the firmware's cost", out):
+        return
+    cost = json.load(open(exe + ".cost.json"))
+    got = {m["name"]: m for m in cost["models"]}
+    want = {}
+    if board == "host":
+        nm = subprocess.run(["nm", "-S", "-C", exe], capture_output=True, text=True).stdout
+        sizes = {}
+        for line in nm.splitlines():
+            parts = line.split(None, 3)
+            if len(parts) == 4:
+                name = parts[3].replace("(anonymous namespace)::", "")
+                sizes.setdefault(name, []).append((parts[2], int(parts[1], 16)))
+        for name in got:
+            others = [n for n in got if n != name and n.startswith(name + "_")]
+            weights = sum(sz for sym, entries in sizes.items() for kind, sz in entries
+                          if kind == "R" and sym.startswith(name + "_") and
+                          not any(sym.startswith(o + "_") for o in others))
+            arena = sum(sz for _, sz in sizes.get(name + "_arena", []))
+            want[name] = (weights, arena)
+    else:
+        secs = fw.sections(board, exe)
+        check(cost["flash"]["total_bytes"] == sum(secs.get(s, 0) for s in FLASH_SECTIONS) and
+              cost["memory"]["total_bytes"] == sum(secs.get(s, 0) for s in RAM_SECTIONS) and
+              cost["memory"]["stack_reserved_bytes"] == secs.get(".stack"),
+              what + "flash, RAM and stack totals equal size -A", json.dumps(cost, indent=1))
+        by_file = fw.map_by_file(exe + ".map")
+
+        def of(stem, sections):
+            # CMake names objects <source>.o, or <source>.obj for a Generic system.
+            objs = [stem + ".o", stem + ".obj"]
+            return sum(v for (sec, f), v in by_file.items() if sec in sections and
+                       any(f == o or f.endswith("(" + o + ")") for o in objs))
+        for name in got:
+            code = of(name + ".cpp", [s for s in FLASH_SECTIONS if s != ".data"])
+            check(got[name]["flash"]["code_bytes"] == code,
+                  what + "%s's code equals the map's (%d bytes)" % (name, code),
+                  json.dumps(got[name], indent=1))
+            want[name] = (of(name + "_weights.cpp", FLASH_SECTIONS),
+                          of(name + ".cpp", RAM_SECTIONS))
+    for name, (weights, arena) in sorted(want.items()):
+        m = got[name]
+        external = m["memory"]["arena"] == "external"
+        # The plan: one static array per RAM region, at least 1 byte each.
+        report = json.load(open(m["report"]))
+        planned = sum(max(1, r["used_bytes"]) for r in report["memory"]["regions"])
+        check(m["flash"]["weights_bytes"] == weights and
+              m["memory"]["arena_bytes"] == (0 if external else arena) and
+              (external or arena == planned) and
+              m["memory"]["run_stack_bytes"] is not None and
+              m["memory"]["run_stack_kind"] == "worst case (call graph)",
+              what + "%s's weights (%d), arena (%s) and worst-case stack of %s_run (%s bytes) "
+              "as measured"
+              % (name, weights, "external" if external else arena, name,
+                 m["memory"]["run_stack_bytes"]), json.dumps(m, indent=1))
 
 
 def main():
@@ -71,6 +142,7 @@ def main():
             rc, out = sh(["cmake", "--build", build, "--target", "firmware"])
             if not check(rc == 0, "%s for %s: build from a clean directory" % (example, board), out):
                 continue
+            check_cost(check, example, board, build, out)
             rc, out = sh(["cmake", "--build", build, "--target", "run_firmware"], timeout=300)
             check(rc == 0 and "10 of 10 correct" in out,
                   "%s for %s: runs, 10 of 10 digits correct" % (example, board), out)

@@ -135,7 +135,7 @@ def build(board, gen, name, runner, outdir, opt="-O2"):
     weights_attr = '-D%s_WEIGHTS_ATTRIBUTE=__attribute__((section(".rodata.tmc_weights")))' % upper
     for src in (name + ".cpp", name + "_weights.cpp"):
         obj = os.path.join(outdir, src + ".o")
-        run([cxx] + cpu + [opt] + CXXFLAGS + ["-fstack-usage", weights_attr, "-I", gen, "-c",
+        run([cxx] + cpu + [opt] + CXXFLAGS + ["-fstack-usage", "-fcallgraph-info=su", weights_attr, "-I", gen, "-c",
                                               os.path.join(gen, src), "-o", obj])
         objs.append(obj)
     csrcs = [runner]
@@ -280,44 +280,44 @@ def map_by_file(mapfile):
     return result
 
 
-def cost_report(board, exe, gen, name, stdout):
-    """What the firmware costs, from the ELF and its linker map, beside the
-    compiler's prediction (<gen>/report.json), in the JSON report's style:
-    flash split into the model's code, its weights and everything else; RAM
-    into the model's arena, the stack peak (painted) and everything else."""
-    report = json.load(open(os.path.join(gen, "report.json")))
-    secs = sections(board, exe)
-    by_file = map_by_file(exe + ".map")
-    model_objs = {name + ".cpp.o", name + "_weights.cpp.o"}
-
-    def of_model(section_prefixes):
-        return sum(v for (sec, f), v in by_file.items()
-                   if f in model_objs and sec and sec.startswith(section_prefixes))
-
-    code = of_model((".text",))
-    arena = of_model((".bss", ".extra_bss"))
-    flash_total = sum(secs.get(s, 0) for s in (".text", ".weights", ".rodata", ".ARM.exidx",
-                                                ".init_array", ".data"))
-    ram_reserved = sum(secs.get(s, 0) for s in (".stack", ".data", ".bss", ".extra_bss"))
+def cost_report(tinymlc, board, exe, gen, name, stdout):
+    """What the firmware costs beside the compiler's prediction: `tinymlc size`
+    on the ELF with its linker map and the -fstack-usage files (flash: the
+    model's code, its weights, the rest; RAM: the arena, the reserved stack, the
+    rest), plus the stack peak painted under QEMU (`stdout`'s @@stack line).
+    Keys as in the JSON report; the painted peak is the one thing measured here."""
+    out = exe + ".cost.json"
+    cmd = [tinymlc, "size", exe, "--model", os.path.join(gen, name + ".report.json"),
+           "--stack-usage", os.path.dirname(exe), "-o", out, "-q"]
+    if target(board)["arch"] != "host":
+        cmd += ["--map", exe + ".map"]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError("tinymlc size failed: " + r.stderr.strip())
+    cost = json.load(open(out))
+    model = cost["models"][0]
+    report = json.load(open(os.path.join(gen, name + ".report.json")))
     stack = stack_peak(stdout)
+    ram_static = cost["memory"]["total_bytes"] - (cost["memory"]["stack_reserved_bytes"] or 0)
     return {
         "target": board,
         "name": name,
         "macs": report["macs"],
         "flash": {
-            "total_bytes": flash_total,
-            "model_code_bytes": code,
-            "weights_bytes": secs.get(".weights", 0),
-            "predicted_weights_bytes": report["flash"]["weights_bytes"],
-            "other_bytes": flash_total - code - secs.get(".weights", 0),
+            "total_bytes": cost["flash"]["total_bytes"],
+            "model_code_bytes": model["flash"]["code_bytes"],
+            "code_estimate_bytes": model["flash"]["code_estimate_bytes"],
+            "weights_bytes": model["flash"]["weights_bytes"],
+            "predicted_weights_bytes": model["flash"]["predicted_weights_bytes"],
+            "other_bytes": cost["flash"]["other_bytes"],
         },
         "memory": {
-            "arena_bytes": arena,
-            "predicted_arena_bytes": report["memory"]["arena_bytes"],
+            "arena_bytes": model["memory"]["arena_bytes"],
+            "predicted_arena_bytes": model["memory"]["predicted_arena_bytes"],
             "stack_peak_bytes": stack,
-            "stack_reserved_bytes": secs.get(".stack", 0),
-            "other_bytes": ram_reserved - secs.get(".stack", 0) - arena,
-            "peak_in_use_bytes": None if stack is None else
-            ram_reserved - secs.get(".stack", 0) + stack,
+            "run_stack_bytes": model["memory"]["run_stack_bytes"],
+            "stack_reserved_bytes": cost["memory"]["stack_reserved_bytes"],
+            "other_bytes": cost["memory"]["other_bytes"],
+            "peak_in_use_bytes": None if stack is None else ram_static + stack,
         },
     }
