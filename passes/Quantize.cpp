@@ -296,17 +296,18 @@ double entropyThreshold(const std::vector<double> &hist, double histHi, int leve
 }
 
 /// int8 weights: symmetric, zero point 0, one scale per slice along `axis`
-/// (-1: one scale). A channel's scale is at least `minScale[c]` (when given)
-/// and at least 2^-20 of the largest channel's: a channel of weights that are
-/// all but zero (1e-30 after BatchNorm folding of a dead channel) would
-/// otherwise get a scale whose int32 bias and fixed-point rescale overflow,
-/// and its op would stay in float.
+/// (-1: one scale).
 struct QuantizedWeight {
   std::vector<uint8_t> q; ///< int8 bytes
   std::vector<float> scales;
   double sqnrDb = 0, maxAbsError = 0;
 };
 
+/// Quantises a float weight. A channel's scale is at least `minScale[c]`
+/// (when given) and at least 2^-20 of the largest channel's: a channel of
+/// weights that are all but zero (1e-30 after BatchNorm folding of a dead
+/// channel) would otherwise get a scale whose int32 bias and fixed-point
+/// rescale overflow, and its op would stay in float.
 QuantizedWeight quantizeWeight(const Value &w, int64_t axis,
                                llvm::ArrayRef<double> minScale = {}) {
   llvm::ArrayRef<float> x = w.dataAs<float>();
