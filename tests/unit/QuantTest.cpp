@@ -187,3 +187,89 @@ TEST_CASE("quantize-qdq concatenates int8 when both inputs share one quantisatio
   // 0.5 -> 12 -> 0.5; -1 -> 6 -> -1; 100 -> 255 (saturated) -> 61.25
   CHECK(asFloats((*out)[0]) == std::vector<float>{0.5f, -1.0f, 61.25f});
 }
+
+TEST_CASE("qlut looks int8 and uint8 codes up in a 256-entry table") {
+  int8_t table[256];
+  for (int i = 0; i < 256; ++i)
+    table[i] = static_cast<int8_t>(127 - i); // code c -> -1 - c for int8 input
+  tmc::QLutParams p = {4};
+  int8_t x[4] = {-128, -1, 0, 127}, y[4];
+  tmc::qlut<int8_t, int8_t>(&p, x, table, y);
+  CHECK(std::vector<int>(y, y + 4) == std::vector<int>{127, 0, -1, -128});
+  uint8_t xu[4] = {0, 1, 128, 255};
+  tmc::qlut<uint8_t, int8_t>(&p, xu, table, y);
+  CHECK(std::vector<int>(y, y + 4) == std::vector<int>{127, 126, -1, -128});
+}
+
+TEST_CASE("qmul broadcasts, rescales and clamps") {
+  // a [2,3] * b [1,3]; scale a_s * b_s / y_s = 0.5 (2^30 / 2^31).
+  tmc::QMulParams p;
+  std::memset(&p, 0, sizeof(p));
+  p.count = 6;
+  p.rank = 2;
+  p.dims[0] = 2;
+  p.dims[1] = 3;
+  p.a_strides[0] = 3;
+  p.a_strides[1] = 1;
+  p.b_strides[0] = 0;
+  p.b_strides[1] = 1;
+  p.a_zp = 1;
+  p.b_zp = -2;
+  p.y_zp = 10;
+  p.multiplier = 1 << 30;
+  p.shift = 31;
+  p.act_min = -128;
+  p.act_max = 100;
+  int8_t a[6] = {1, 3, 5, -7, 127, -128}, b[3] = {-2, 0, 2}, y[6];
+  tmc::qmul<int8_t, int8_t, int8_t>(&p, a, b, y);
+  // (a - 1) * (b + 2) / 2 + 10, halves up, clamped to [-128, 100]
+  CHECK(std::vector<int>(y, y + 6) == std::vector<int>{10, 12, 18, 10, 100, -128});
+}
+
+TEST_CASE("qsoftmax: equal inputs share the mass, one element takes all of it") {
+  int32_t table[256];
+  for (int d = 0; d < 256; ++d)
+    table[d] = static_cast<int32_t>(std::llround(std::ldexp(std::exp(-0.1 * d), 23)));
+  // y_scale 1/256: multiplier 2^30 * 256 / 2^30... 1 / y_scale = 256 = 2^30 / 2^22.
+  tmc::QSoftmaxParams p = {1, 4, 1, -128, 1 << 30, 22};
+  int8_t x[4] = {5, 5, 5, 5}, y[4];
+  tmc::qsoftmax<int8_t, int8_t>(&p, x, table, y);
+  CHECK(std::vector<int>(y, y + 4) == std::vector<int>{-64, -64, -64, -64}); // 0.25 * 256 - 128
+  tmc::QSoftmaxParams one = {2, 1, 1, -128, 1 << 30, 22};
+  tmc::qsoftmax<int8_t, int8_t>(&one, x, table, y);
+  CHECK(y[0] == 127); // 1.0 saturates to 255/256
+  CHECK(y[1] == 127);
+  // Along a strided axis: [1, 2, 2] over axis 1, inner 2.
+  tmc::QSoftmaxParams mid = {1, 2, 2, 0, 1 << 30, 22};
+  uint8_t xu[4] = {10, 0, 10, 0}, yu[4];
+  tmc::qsoftmax<uint8_t, uint8_t>(&mid, xu, table, yu);
+  CHECK(std::vector<int>(yu, yu + 4) == std::vector<int>{128, 128, 128, 128});
+}
+
+TEST_CASE("quantize-qdq makes DQ-Sigmoid-Q a table that equals the float path on every code") {
+  auto g = parse(R"(graph @g {
+  input %x: f32[256]
+  const %xs: f32[] = [0.05]
+  const %xz: i8[] = [3]
+  const %ys: f32[] = [0.00390625]
+  const %yz: i8[] = [-128]
+  %xq = QuantizeLinear "qx"(%x, %xs, %xz): i8[256]
+  %xd = DequantizeLinear "dqx"(%xq, %xs, %xz): f32[256]
+  %s = Sigmoid "sig"(%xd): f32[256]
+  %yq = QuantizeLinear "qy"(%s, %ys, %yz): i8[256]
+  %y = DequantizeLinear "dqy"(%yq, %ys, %yz): f32[256]
+  output %y
+}
+)");
+  REQUIRE(g);
+  std::vector<float> x(256);
+  for (int i = 0; i < 256; ++i) // every int8 code once
+    x[i] = static_cast<float>(i - 128 - 3) * 0.05f;
+  std::vector<float> want = evalFloat(*g, x);
+  PassContext ctx;
+  for (const char *pass : {"quantize-qdq", "dce"})
+    runOk(pass, *g, ctx);
+  CHECK(countOps(*g, OpKind::TmcQLut) == 1);
+  CHECK(countOps(*g, OpKind::Sigmoid) == 0);
+  CHECK(evalFloat(*g, x) == want);
+}
