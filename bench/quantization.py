@@ -180,8 +180,8 @@ def table(rows):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--tinymlc", required=True)
-    ap.add_argument("--methods", default="minmax,percentile:99.99,entropy",
-                    help="comma-separated: minmax, percentile[:P], entropy")
+    ap.add_argument("--methods", default="minmax,percentile:99.99,entropy,mse",
+                    help="comma-separated: minmax, percentile[:P], entropy, mse")
     ap.add_argument("--out", default=os.path.join(HERE, "results", "quantization.md"))
     args = ap.parse_args()
     tinymlc = os.path.abspath(args.tinymlc)

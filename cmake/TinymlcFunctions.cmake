@@ -3,6 +3,8 @@
 # Included by tinymlc-config.cmake (find_package(tinymlc)) and by tinymlc's
 # own CMakeLists.txt (add_subdirectory). Expects:
 #   TINYMLC_EXECUTABLE   the compiler: a path, or the target name `tinymlc`
+#   TINYMLC_EXECUTABLE_TARGET  (optional) a target that builds the compiler at
+#                        that path (add_subdirectory in a cross build)
 #   TINYMLC_TARGETS_DIR  the target descriptions (*.json) and boards/
 cmake_minimum_required(VERSION 3.20)
 
@@ -88,6 +90,9 @@ function(tinymlc_add_model lib)
     COMMENT "tinymlc: compiling ${A_MODEL} for ${A_TARGET} (${lib})"
     VERBATIM)
   add_library(${lib} STATIC "${dir}/${name}.cpp" "${dir}/${name}_weights.cpp")
+  if(TINYMLC_EXECUTABLE_TARGET)
+    add_dependencies(${lib} ${TINYMLC_EXECUTABLE_TARGET})
+  endif()
   target_include_directories(${lib} PUBLIC "${dir}")
   target_compile_features(${lib} PRIVATE cxx_std_11)
   if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")

@@ -92,7 +92,7 @@ struct ModelArgs {
                     "directory of representative inputs for --quantize: <input>.bin or "
                     "<input>_<k>.bin (.npy, .pb or raw), one or more samples per file");
     app->add_option("--calibration-method", calibrationMethod,
-                    "how activation ranges are chosen: minmax (default), percentile or entropy");
+                    "how activation ranges are chosen: minmax (default), percentile, entropy or mse");
     app->add_option("--percentile", percentile,
                     "for --calibration-method percentile: % of values kept at each end "
                     "(default 99.99)");
@@ -207,7 +207,7 @@ CompileOptions toCompileOptions(const ModelArgs &a) {
     auto m = parseCalibrationMethod(a.calibrationMethod);
     if (!m)
       throw UsageError("invalid --calibration-method '" + a.calibrationMethod +
-                       "': expected minmax, percentile or entropy");
+                       "': expected minmax, percentile, entropy or mse");
     o.calibrationMethod = *m;
   }
   if (!a.percentile.empty()) {

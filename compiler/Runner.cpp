@@ -174,7 +174,7 @@ llvm::Expected<int64_t> evaluateSamples(const Graph &g,
   }
   for (size_t o = 0; o < outs.size(); ++o)
     if (auto e = writeText(join(outputDir, outputFileName(g.outputs()[o]->name())), outs[o]))
-      return std::move(e);
+      return e;
   return samples;
 }
 

@@ -180,7 +180,7 @@ llvm::Expected<TensorData> tensorFromProto(const onnx::TensorProto &t, llvm::Str
     break;
   }
   if (e)
-    return std::move(e);
+    return e;
   return out;
 }
 

@@ -188,7 +188,7 @@ llvm::Expected<std::pair<DType, Shape>> Parser::parseType() {
     return err("unknown element type '" + tok.text + "'");
   consume();
   if (auto e = expectPunct('['))
-    return std::move(e);
+    return e;
   Shape shape;
   while (!isPunct(']')) {
     if (tok.kind != Token::Number)
@@ -211,7 +211,7 @@ llvm::Expected<std::vector<uint8_t>> Parser::parseElements(DType t, int64_t coun
   std::vector<uint8_t> bytes;
   bytes.reserve(count * dtypeSize(t));
   if (auto e = expectPunct('['))
-    return std::move(e);
+    return e;
   while (!isPunct(']')) {
     std::string text = tok.text;
     if (tok.kind != Token::Number && !(tok.kind == Token::Ident && (text == "inf" || text == "nan")))
@@ -230,7 +230,7 @@ llvm::Expected<std::vector<uint8_t>> Parser::parseElements(DType t, int64_t coun
       ok = parseDouble(text, d);
       push(d);
     } else if (isUnsignedInt(t)) {
-      uint64_t u;
+      uint64_t u = 0;
       ok = !llvm::StringRef(text).getAsInteger(10, u);
       switch (t) {
       case DType::U8:
@@ -246,7 +246,7 @@ llvm::Expected<std::vector<uint8_t>> Parser::parseElements(DType t, int64_t coun
         push(u);
       }
     } else {
-      int64_t i;
+      int64_t i = 0;
       ok = !llvm::StringRef(text).getAsInteger(10, i);
       switch (t) {
       case DType::I8:
@@ -310,12 +310,12 @@ llvm::Expected<Attribute> Parser::parseAttribute() {
   if (isIdent("tensor")) {
     consume();
     if (auto e = expectPunct('<'))
-      return std::move(e);
+      return e;
     auto type = parseType();
     if (!type)
       return type.takeError();
     if (auto e = expectPunct('>'))
-      return std::move(e);
+      return e;
     auto bytes = parseElements(type->first, numElements(type->second));
     if (!bytes)
       return bytes.takeError();
@@ -330,7 +330,7 @@ llvm::Expected<Attribute> Parser::parseAttribute() {
     std::vector<Token> items;
     while (!isPunct(']')) {
       if (auto e = lexCheck())
-        return std::move(e);
+        return e;
       if (tok.kind != Token::Number && tok.kind != Token::String && !isIdent("inf") &&
           !isIdent("nan"))
         return err("expected a list element" + found());
@@ -480,16 +480,16 @@ llvm::Expected<std::unique_ptr<Graph>> Parser::parse() {
     return err("expected 'graph'" + found());
   consume();
   if (auto e = expectPunct('@'))
-    return std::move(e);
+    return e;
   if (tok.kind != Token::Ident && tok.kind != Token::String && tok.kind != Token::Number)
     return err("expected the graph's name" + found());
   graph->name = tok.text;
   consume();
   if (auto e = expectPunct('{'))
-    return std::move(e);
+    return e;
   while (!isPunct('}')) {
     if (auto e = lexCheck())
-      return std::move(e);
+      return e;
     if (tok.kind == Token::End)
       return err("expected '}'" + found());
     if (isIdent("input") || isIdent("const")) {
@@ -502,7 +502,7 @@ llvm::Expected<std::unique_ptr<Graph>> Parser::parse() {
         return err("value '%" + name + "' is defined twice");
       consume();
       if (auto e = expectPunct(':'))
-        return std::move(e);
+        return e;
       auto type = parseType();
       if (!type)
         return type.takeError();
@@ -511,7 +511,7 @@ llvm::Expected<std::unique_ptr<Graph>> Parser::parse() {
         continue;
       }
       if (auto e = expectPunct('='))
-        return std::move(e);
+        return e;
       std::vector<uint8_t> bytes;
       int64_t count = numElements(type->second);
       if (isIdent("elided")) {
@@ -519,11 +519,11 @@ llvm::Expected<std::unique_ptr<Graph>> Parser::parse() {
           return err("constant '%" + name + "' is elided; print with all constants to parse");
         consume();
         if (auto e = expectPunct('<'))
-          return std::move(e);
+          return e;
         while (!isPunct('>') && tok.kind != Token::End)
           consume();
         if (auto e = expectPunct('>'))
-          return std::move(e);
+          return e;
         bytes.assign(count * dtypeSize(type->first), 0);
       } else {
         auto b = parseElements(type->first, count);
@@ -546,13 +546,13 @@ llvm::Expected<std::unique_ptr<Graph>> Parser::parse() {
       continue;
     }
     if (auto e = parseNode())
-      return std::move(e);
+      return e;
   }
   consume();
   if (tok.kind != Token::End)
     return err("unexpected text after the graph" + found());
   if (auto e = verify(*graph))
-    return std::move(e);
+    return e;
   return std::move(graph);
 }
 

@@ -39,7 +39,7 @@ llvm::Expected<bool> foldNode(Node &node) {
   for (Buffer &b : results)
     outs.push_back(b.data());
   if (auto e = evaluateNode(node, ins, outs))
-    return std::move(e);
+    return e;
   for (unsigned i = 0; i < node.numOutputs(); ++i)
     if (Value *v = node.output(i))
       v->setConstant(std::move(results[i]));

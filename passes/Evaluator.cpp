@@ -103,7 +103,7 @@ evaluateGraph(const Graph &g, llvm::ArrayRef<Buffer> inputs, ValueObserver obser
     for (const Value *v : n->inputs())
       ins.push_back(bytesOf(v));
     if (auto e = evaluateNode(*n, ins, outs))
-      return std::move(e);
+      return e;
     for (unsigned i = 0; i < n->numOutputs(); ++i)
       if (const Value *v = n->output(i))
         observe(*v, llvm::ArrayRef<uint8_t>(outs[i], v->byteSize()));

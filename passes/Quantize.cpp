@@ -39,13 +39,16 @@ llvm::StringRef calibrationMethodName(CalibrationMethod m) {
     return "percentile";
   case CalibrationMethod::Entropy:
     return "entropy";
+  case CalibrationMethod::Mse:
+    return "mse";
   }
   return "minmax";
 }
 
 std::optional<CalibrationMethod> parseCalibrationMethod(llvm::StringRef name) {
   for (CalibrationMethod m :
-       {CalibrationMethod::MinMax, CalibrationMethod::Percentile, CalibrationMethod::Entropy})
+       {CalibrationMethod::MinMax, CalibrationMethod::Percentile, CalibrationMethod::Entropy,
+        CalibrationMethod::Mse})
     if (name == calibrationMethodName(m))
       return m;
   return std::nullopt;
@@ -295,6 +298,35 @@ double entropyThreshold(const std::vector<double> &hist, double histHi, int leve
   return best * width;
 }
 
+/// The clipping threshold T on a histogram of |x| over [0, histHi] that
+/// minimises the expected squared error of quantising to `levels` steps on
+/// [0, T] per side: rounding noise (step^2 / 12) for the values inside,
+/// (|x| - T)^2 for the values clipped. The bin centres stand for the values.
+double mseThreshold(const std::vector<double> &hist, double histHi, double levels) {
+  int n = static_cast<int>(hist.size());
+  double width = histHi / n;
+  std::vector<double> tailCount(n + 1, 0), tailSum(n + 1, 0), tailSq(n + 1, 0);
+  for (int j = n - 1; j >= 0; --j) {
+    double c = (j + 0.5) * width;
+    tailCount[j] = tailCount[j + 1] + hist[j];
+    tailSum[j] = tailSum[j + 1] + hist[j] * c;
+    tailSq[j] = tailSq[j + 1] + hist[j] * c * c;
+  }
+  double best = std::numeric_limits<double>::infinity();
+  int bestI = n;
+  for (int i = 1; i <= n; ++i) {
+    double t = i * width, step = t / levels;
+    double inside = (tailCount[0] - tailCount[i]) * step * step / 12.0;
+    // sum over clipped bins of (c - t)^2 = sq - 2 t sum + t^2 count
+    double clipped = tailSq[i] - 2 * t * tailSum[i] + t * t * tailCount[i];
+    if (inside + clipped < best) {
+      best = inside + clipped;
+      bestI = i;
+    }
+  }
+  return bestI * width;
+}
+
 /// int8 weights: symmetric, zero point 0, one scale per slice along `axis`
 /// (-1: one scale).
 struct QuantizedWeight {
@@ -498,7 +530,7 @@ llvm::Error QuantizePass::calibrate(const Graph &g, const QuantizeOptions &opts,
       int64_t channels = v.rank() >= 2 ? v.shape()[1] : 1;
       int64_t outer = v.rank() >= 2 ? v.shape()[0] : 1;
       int64_t spatial =
-          outer * channels ? static_cast<int64_t>(x.size()) / (outer * channels) : 0;
+          outer * channels != 0 ? static_cast<int64_t>(x.size()) / (outer * channels) : 0;
       if (m.channelSum.empty())
         m.channelSum.assign(static_cast<size_t>(channels), 0);
       for (int64_t o = 0; o < outer; ++o)
@@ -631,7 +663,7 @@ llvm::Error QuantizePass::run(Graph &g, PassContext &ctx) {
   if (opts.method != CalibrationMethod::MinMax) {
     for (Marked &m : marked_) {
       m.histogram.assign(kHistogramBins, 0);
-      if (opts.method == CalibrationMethod::Entropy) {
+      if (opts.method == CalibrationMethod::Entropy || opts.method == CalibrationMethod::Mse) {
         m.histLo = 0;
         m.histHi = std::max(std::fabs(m.min), std::fabs(m.max));
       } else {
@@ -659,6 +691,16 @@ llvm::Error QuantizePass::run(Graph &g, PassContext &ctx) {
       std::vector<double> h = m.histogram;
       h[0] = 0;
       double t = entropyThreshold(h, m.histHi, nonNegative ? 256 : 128);
+      lo = std::max(m.min, -t);
+      hi = std::min(m.max, t);
+    }
+    if (opts.method == CalibrationMethod::Mse && m.histHi > 0) {
+      // Exact zeros (a Relu's) cost nothing at any threshold.
+      bool nonNegative = m.min >= 0;
+      std::vector<double> h = m.histogram;
+      if (nonNegative)
+        h[0] = 0;
+      double t = mseThreshold(h, m.histHi, nonNegative ? 255.0 : 127.5);
       lo = std::max(m.min, -t);
       hi = std::min(m.max, t);
     }

@@ -24,9 +24,9 @@
 
 namespace tinymlc {
 
-enum class CalibrationMethod { MinMax, Percentile, Entropy };
+enum class CalibrationMethod { MinMax, Percentile, Entropy, Mse };
 
-/// "minmax", "percentile", "entropy".
+/// "minmax", "percentile", "entropy", "mse".
 llvm::StringRef calibrationMethodName(CalibrationMethod m);
 std::optional<CalibrationMethod> parseCalibrationMethod(llvm::StringRef name);
 

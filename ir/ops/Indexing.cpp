@@ -378,7 +378,7 @@ llvm::Error inferTrilu(Node &node) {
 static llvm::Expected<int64_t> elementsAxis(const Node &node, const Value *data,
                                             const Value *idx) {
   if (auto e = checkIndexType(node, 1))
-    return std::move(e);
+    return e;
   if (data->rank() < 1)
     return nodeError(node, "data must have rank 1 or more");
   if (idx->rank() != data->rank())
@@ -393,7 +393,7 @@ static llvm::Expected<int64_t> elementsAxis(const Node &node, const Value *data,
                                  " is larger than data shape " + shapeToString(data->shape()) +
                                  " along axis " + llvm::Twine(d));
   if (auto e = checkConstIndices(node, idx, data->shape()[*axis], *axis))
-    return std::move(e);
+    return e;
   return *axis;
 }
 

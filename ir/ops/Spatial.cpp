@@ -38,7 +38,7 @@ llvm::Expected<WindowGeometry> windowGeometry(const Node &node, llvm::ArrayRef<i
                                               llvm::ArrayRef<int64_t> kernel) {
   size_t rank = inSpatial.size();
   if (auto e = checkWindowValues(node, {"strides", "dilations", "pads", "kernel_shape"}))
-    return std::move(e);
+    return e;
   WindowGeometry g;
   g.in.assign(inSpatial.begin(), inSpatial.end());
   g.kernel.assign(kernel.begin(), kernel.end());
@@ -56,12 +56,12 @@ llvm::Expected<WindowGeometry> windowGeometry(const Node &node, llvm::ArrayRef<i
     return llvm::Error::success();
   };
   if (auto e = getList("strides", rank, 1, g.strides))
-    return std::move(e);
+    return e;
   if (auto e = getList("dilations", rank, 1, g.dilations))
-    return std::move(e);
+    return e;
   Shape pads;
   if (auto e = getList("pads", 2 * rank, 0, pads))
-    return std::move(e);
+    return e;
   for (size_t i = 0; i < rank; ++i) {
     if (g.strides[i] < 1)
       return nodeError(node, "strides must be positive");

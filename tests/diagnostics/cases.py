@@ -690,7 +690,7 @@ CASES = [
          build=save(conv_relu_model)),
     Case("calibration-unknown-method", ["compile", MODEL, "-o", "out", "--quantize", "int8",
                                         "--calibration", "cal", "--calibration-method", "kl"], 2,
-         _error("invalid --calibration-method 'kl': expected minmax, percentile or entropy",
+         _error("invalid --calibration-method 'kl': expected minmax, percentile, entropy or mse",
                 file=None),
          build=save(conv_relu_model)),
     Case("percentile-without-method", ["compile", MODEL, "-o", "out", "--quantize", "int8",

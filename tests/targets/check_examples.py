@@ -179,6 +179,19 @@ def main():
         rc, out = sh(["cmake", "--build", build, "--target", "firmware"])
         check(rc == 0 and out.count("tinymlc: compiling") == 1,
               "changing one model's flags reruns tinymlc for that model only", out)
+
+        # tinymlc from its source tree (add_subdirectory) in a cross build: the
+        # compiler is built for the build machine as an ExternalProject.
+        build = os.path.join(work, "cortex-m4-subdir")
+        rc, out = configure(os.path.join(ROOT, "examples", "cortex-m4"), build, "",
+                            "mps2-an386", ["-DTINYMLC_SOURCE_DIR=" + ROOT])
+        if check(rc == 0, "cortex-m4 with add_subdirectory(tinymlc) in a cross build: configure",
+                 out):
+            rc, out = sh(["cmake", "--build", build, "--target", "run_firmware", "-j2"],
+                         timeout=1800)
+            check(rc == 0 and "10 of 10 correct" in out,
+                  "cortex-m4 with add_subdirectory(tinymlc) in a cross build: builds tinymlc for "
+                  "the host, then the firmware, which runs", out)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

@@ -45,13 +45,6 @@ Planned planText(llvm::StringRef text, const PlanOptions &opts = {}) {
   return p;
 }
 
-/// Two placements overlap in both bytes and steps.
-bool conflict(const Placement &a, const Placement &b) {
-  bool bytes = a.offset < b.offset + b.size && b.offset < a.offset + a.size;
-  bool steps = a.firstStep <= b.lastStep && b.firstStep <= a.lastStep;
-  return bytes && steps && a.size > 0 && b.size > 0;
-}
-
 // A chain of four elementwise ops on 20-byte tensors (f32[1,5]): each writes
 // over its input, which dies there, so all five values share one block.
 const char *kChain = R"(graph @g {
