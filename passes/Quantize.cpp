@@ -544,7 +544,8 @@ llvm::Error QuantizePass::calibrate(const Graph &g, const QuantizeOptions &opts,
       return;
     }
     double width = (m.histHi - m.histLo) / kHistogramBins;
-    bool absolute = opts.method == CalibrationMethod::Entropy;
+    bool absolute =
+        opts.method == CalibrationMethod::Entropy || opts.method == CalibrationMethod::Mse;
     for (float f : x) {
       if (std::isnan(f))
         continue;
