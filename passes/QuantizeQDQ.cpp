@@ -101,19 +101,6 @@ bool sameParams(const QParams &a, const QParams &b) {
 }
 
 /// The DequantizeLinear producing `v` with a per-tensor int8/uint8
-/// quantisation of a non-constant tensor (an activation), if any.
-Node *activationDQ(const Value *v, QParams &q) {
-  Node *p = v ? v->producer() : nullptr;
-  if (!p || p->kind() != OpKind::DequantizeLinear || p->input(0)->isConstant())
-    return nullptr;
-  auto qp = quantParams(*p);
-  if (!qp || !qp->perTensor() || (qp->type != DType::I8 && qp->type != DType::U8))
-    return nullptr;
-  q = *qp;
-  return p;
-}
-
-/// The DequantizeLinear producing `v` with a per-tensor int8/uint8
 /// quantisation, of an activation or of a constant.
 Node *tensorDQ(const Value *v, QParams &q) {
   Node *p = v ? v->producer() : nullptr;
@@ -124,6 +111,14 @@ Node *tensorDQ(const Value *v, QParams &q) {
     return nullptr;
   q = *qp;
   return p;
+}
+
+/// The same for a non-constant tensor (an activation) only.
+Node *activationDQ(const Value *v, QParams &q) {
+  Node *p = v ? v->producer() : nullptr;
+  if (!p || p->kind() != OpKind::DequantizeLinear || p->input(0)->isConstant())
+    return nullptr;
+  return tensorDQ(v, q);
 }
 
 /// ONNX's quantisation of one value: round half to even, saturate.
