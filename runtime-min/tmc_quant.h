@@ -328,17 +328,232 @@ template <typename TY> struct StoreFixedRequant {
   F(int32_t, act_max)
 TMC_DEFINE_PARAMS(QConvParams, TMC_QCONV_PARAMS)
 
+/// The integer dot products below read their activations as int16 x - x_zp
+/// from a scratch buffer (a "patch"; padding taps are 0 there, which is exact),
+/// so the inner loops have no zero point and no bounds check. With the Arm DSP
+/// extension (Cortex-M4/M7/M33) each group of four patch values is stored as
+/// x0, x2, x1, x3, the order in which SXTB16 unpacks four int8 weights, so two
+/// SMLADs take four multiply-accumulates. Elsewhere the order is natural.
+#ifndef TMC_QPATCH_PAIRED
+#if defined(__ARM_FEATURE_DSP) && !defined(__ARM_FEATURE_MVE)
+#define TMC_QPATCH_PAIRED 1
+#else
+#define TMC_QPATCH_PAIRED 0
+#endif
+#endif
+
+} // namespace tmc
+
+#if TMC_QPATCH_PAIRED
+#include <arm_acle.h>
+#elif defined(__ARM_FEATURE_MVE)
+#include <arm_mve.h>
+#endif
+
+namespace tmc {
+
+/// Where patch element i of k is stored.
+static inline int32_t qpatch_slot(int32_t i, int32_t k) {
+#if TMC_QPATCH_PAIRED
+  if (i < (k & ~3)) {
+    const int32_t j = i & 3;
+    return (i & ~3) | (j == 1 ? 2 : (j == 2 ? 1 : j));
+  }
+#else
+  (void)k;
+#endif
+  return i;
+}
+
+/// acc + sum_i patch[i] * (w[i] - wz) over k elements of a patch.
+template <typename TW>
+static inline int32_t qpatch_dot(const int16_t *a, const TW *w, int32_t k, int32_t wz,
+                                 int32_t acc) {
+  for (int32_t i = 0; i < k; ++i)
+    acc += static_cast<int32_t>(a[qpatch_slot(i, k)]) * (static_cast<int32_t>(w[i]) - wz);
+  return acc;
+}
+
+/// The same for int8 weights, vectorised when their zero point is 0 (the
+/// usual symmetric quantisation).
+static inline int32_t qpatch_dot(const int16_t *a, const int8_t *w, int32_t k, int32_t wz,
+                                 int32_t acc) {
+  if (wz != 0)
+    return qpatch_dot<int8_t>(a, w, k, wz, acc);
+  int32_t i = 0;
+#if TMC_QPATCH_PAIRED
+  for (; i + 4 <= k; i += 4) {
+    uint32_t w4;
+    int32_t a02, a13;
+    memcpy(&w4, w + i, 4);
+    memcpy(&a02, a + i, 4);
+    memcpy(&a13, a + i + 2, 4);
+    acc = __smlad(__sxtb16(static_cast<int32_t>(w4)), a02, acc);
+    acc = __smlad(__sxtb16(static_cast<int32_t>((w4 >> 8) | (w4 << 24))), a13, acc);
+  }
+#elif defined(__ARM_FEATURE_MVE)
+  for (; i + 8 <= k; i += 8)
+    acc = vmladavaq_s16(acc, vldrhq_s16(a + i), vldrbq_s16(w + i));
+#else
+  for (; i + 4 <= k; i += 4)
+    acc += a[i] * w[i] + a[i + 1] * w[i + 1] + a[i + 2] * w[i + 2] + a[i + 3] * w[i + 3];
+#endif
+  for (; i < k; ++i)
+    acc += static_cast<int32_t>(a[i]) * w[i];
+  return acc;
+}
+
+/// Whether qconv takes its patch path (many output channels share each
+/// patch) rather than the direct path (depthwise-like: one input channel per
+/// output channel and few outputs per input).
+static inline bool qconv_uses_patch(const QConvParams *p) {
+  const int32_t icg = p->in_channels / p->group, ocg = p->out_channels / p->group;
+  return !(icg == 1 && ocg < 4);
+}
+
+/// Bytes of int16 scratch qconv needs: one patch (icg * kernel taps), or on
+/// the direct path the kernel taps of one channel's weights minus w_zp.
+static inline int32_t qconv_scratch_bytes(const QConvParams *p) {
+  const int32_t taps = p->kernel[0] * p->kernel[1] * p->kernel[2];
+  const int32_t k = qconv_uses_patch(p) ? p->in_channels / p->group * taps : taps;
+  return (2 * k + 7) / 8 * 8;
+}
+
 /// Integer convolution: y = clamp(requantize(conv(x - x_zp, w - w_zp) + bias,
 /// multiplier[m], shift[m]) + y_zp). bias, multiplier and shift have one entry
-/// per output channel; `bias` may be null.
+/// per output channel; `bias` may be null. `scratch` holds
+/// qconv_scratch_bytes(p) bytes. Same results as conv_accumulate (integer
+/// sums do not depend on their order), faster:
+/// - patch path: per output position, gather the window of x - x_zp for one
+///   group into an int16 patch (its padding taps 0), then one contiguous dot
+///   product per output channel of the group (SMLAD with DSP, MVE on Helium);
+/// - direct path (depthwise): per channel, windows wholly inside the input
+///   sum x * w without bounds checks and subtract x_zp * sum(w) once; windows
+///   on the border check each tap.
 template <typename TX, typename TW, typename TY>
 static inline void qconv(const QConvParams *p, const TX *x, const TW *w, const int32_t *bias,
-                         const int32_t *multiplier, const int32_t *shift, TY *y) {
-  ConvParams c;
-  memcpy(&c, p, sizeof(c));
-  const TW wz = static_cast<TW>(p->w_zp);
+                         const int32_t *multiplier, const int32_t *shift, TY *y,
+                         int16_t *scratch) {
+  const int32_t icg = p->in_channels / p->group;
+  const int32_t ocg = p->out_channels / p->group;
+  const int32_t ID = p->in_size[0], IH = p->in_size[1], IW = p->in_size[2];
+  const int32_t OD = p->out_size[0], OH = p->out_size[1], OW = p->out_size[2];
+  const int32_t KD = p->kernel[0], KH = p->kernel[1], KW = p->kernel[2];
+  const int32_t DD = p->dilation[0], DH = p->dilation[1], DW = p->dilation[2];
+  const int32_t in_plane = ID * IH * IW, out_plane = OD * OH * OW, taps = KD * KH * KW;
+  const int32_t x_zp = p->x_zp, wz = p->w_zp;
+  const int32_t K = icg * taps;
   StoreFixedRequant<TY> out = {bias, multiplier, shift, p->y_zp, p->act_min, p->act_max, y};
-  conv_accumulate(&c, x, p->x_zp, w, &wz, 1, out);
+  const bool patch = qconv_uses_patch(p);
+  for (int32_t n = 0; n < p->batch; ++n)
+    for (int32_t g = 0; g < p->group; ++g) {
+      const TX *xg = x + (n * p->in_channels + g * icg) * in_plane;
+      if (!patch) {
+        // direct path: icg == 1
+        for (int32_t oc = 0; oc < ocg; ++oc) {
+          const int32_t m = g * ocg + oc;
+          const TW *wm = w + m * taps;
+          int32_t wsum = 0;
+          for (int32_t t = 0; t < taps; ++t) {
+            scratch[t] = static_cast<int16_t>(static_cast<int32_t>(wm[t]) - wz);
+            wsum += scratch[t];
+          }
+          const int32_t corr = x_zp * wsum;
+          const int32_t ybase = (n * p->out_channels + m) * out_plane;
+          for (int32_t od = 0; od < OD; ++od) {
+            const int32_t d0 = od * p->stride[0] - p->pad[0];
+            const bool din = d0 >= 0 && d0 + (KD - 1) * DD < ID;
+            for (int32_t oh = 0; oh < OH; ++oh) {
+              const int32_t h0 = oh * p->stride[1] - p->pad[1];
+              const bool hin = din && h0 >= 0 && h0 + (KH - 1) * DH < IH;
+              for (int32_t ow = 0; ow < OW; ++ow) {
+                const int32_t w0 = ow * p->stride[2] - p->pad[2];
+                int32_t acc = 0;
+                if (hin && w0 >= 0 && w0 + (KW - 1) * DW < IW) {
+                  const TX *xw = xg + (d0 * IH + h0) * IW + w0;
+                  const int16_t *wk = scratch;
+                  for (int32_t kd = 0; kd < KD; ++kd)
+                    for (int32_t kh = 0; kh < KH; ++kh) {
+                      const TX *xr = xw + (kd * DD * IH + kh * DH) * IW;
+                      for (int32_t kw = 0; kw < KW; ++kw)
+                        acc += static_cast<int32_t>(xr[kw * DW]) * *wk++;
+                    }
+                  acc -= corr;
+                } else {
+                  for (int32_t kd = 0; kd < KD; ++kd) {
+                    const int32_t id = d0 + kd * DD;
+                    if (id < 0 || id >= ID)
+                      continue;
+                    for (int32_t kh = 0; kh < KH; ++kh) {
+                      const int32_t ih = h0 + kh * DH;
+                      if (ih < 0 || ih >= IH)
+                        continue;
+                      const TX *xr = xg + (id * IH + ih) * IW;
+                      const int16_t *wr = scratch + (kd * KH + kh) * KW;
+                      for (int32_t kw = 0; kw < KW; ++kw) {
+                        const int32_t iw = w0 + kw * DW;
+                        if (iw >= 0 && iw < IW)
+                          acc += (static_cast<int32_t>(xr[iw]) - x_zp) * wr[kw];
+                      }
+                    }
+                  }
+                }
+                out.store(m, ybase + (od * OH + oh) * OW + ow, acc);
+              }
+            }
+          }
+        }
+        continue;
+      }
+      // patch path
+      const TW *wg = w + g * ocg * K;
+      for (int32_t od = 0; od < OD; ++od) {
+        const int32_t d0 = od * p->stride[0] - p->pad[0];
+        const bool din = d0 >= 0 && d0 + (KD - 1) * DD < ID;
+        for (int32_t oh = 0; oh < OH; ++oh) {
+          const int32_t h0 = oh * p->stride[1] - p->pad[1];
+          const bool hin = din && h0 >= 0 && h0 + (KH - 1) * DH < IH;
+          for (int32_t ow = 0; ow < OW; ++ow) {
+            const int32_t w0 = ow * p->stride[2] - p->pad[2];
+            if (hin && w0 >= 0 && w0 + (KW - 1) * DW < IW) {
+              const TX *xw = xg + (d0 * IH + h0) * IW + w0;
+              int32_t i = 0;
+              for (int32_t ic = 0; ic < icg; ++ic)
+                for (int32_t kd = 0; kd < KD; ++kd)
+                  for (int32_t kh = 0; kh < KH; ++kh) {
+                    const TX *xr = xw + ic * in_plane + (kd * DD * IH + kh * DH) * IW;
+                    for (int32_t kw = 0; kw < KW; ++kw, ++i)
+                      scratch[qpatch_slot(i, K)] =
+                          static_cast<int16_t>(static_cast<int32_t>(xr[kw * DW]) - x_zp);
+                  }
+            } else {
+              int32_t i = 0;
+              for (int32_t ic = 0; ic < icg; ++ic)
+                for (int32_t kd = 0; kd < KD; ++kd) {
+                  const int32_t id = d0 + kd * DD;
+                  for (int32_t kh = 0; kh < KH; ++kh) {
+                    const int32_t ih = h0 + kh * DH;
+                    const bool rin = id >= 0 && id < ID && ih >= 0 && ih < IH;
+                    const TX *xr = xg + ic * in_plane + (id * IH + ih) * IW;
+                    for (int32_t kw = 0; kw < KW; ++kw, ++i) {
+                      const int32_t iw = w0 + kw * DW;
+                      scratch[qpatch_slot(i, K)] =
+                          rin && iw >= 0 && iw < IW
+                              ? static_cast<int16_t>(static_cast<int32_t>(xr[iw]) - x_zp)
+                              : static_cast<int16_t>(0);
+                    }
+                  }
+                }
+            }
+            const int32_t yo = n * p->out_channels * out_plane + (od * OH + oh) * OW + ow;
+            for (int32_t oc = 0; oc < ocg; ++oc) {
+              const int32_t m = g * ocg + oc;
+              out.store(m, yo + m * out_plane, qpatch_dot(scratch, wg + oc * K, K, wz, 0));
+            }
+          }
+        }
+      }
+    }
 }
 
 #define TMC_QFC_PARAMS(F, A)                                                                   \
@@ -352,19 +567,25 @@ static inline void qconv(const QConvParams *p, const TX *x, const TW *w, const i
   F(int32_t, act_max)
 TMC_DEFINE_PARAMS(QFcParams, TMC_QFC_PARAMS)
 
+/// Bytes of int16 scratch qfc needs (one row of x - x_zp).
+static inline int32_t qfc_scratch_bytes(const QFcParams *p) { return (2 * p->k + 7) / 8 * 8; }
+
 /// Integer fully connected layer: x [rows, k], w [n, k] (one row per output),
 /// y[r, j] = clamp(requantize(sum_l (x[r, l] - x_zp) * (w[j, l] - w_zp) +
-/// bias[j], multiplier[j], shift[j]) + y_zp). `bias` may be null.
+/// bias[j], multiplier[j], shift[j]) + y_zp). `bias` may be null. `scratch`
+/// holds qfc_scratch_bytes(p) bytes: each row of x - x_zp as int16, so the dot
+/// products are qconv's.
 template <typename TX, typename TW, typename TY>
 static inline void qfc(const QFcParams *p, const TX *x, const TW *w, const int32_t *bias,
-                       const int32_t *multiplier, const int32_t *shift, TY *y) {
+                       const int32_t *multiplier, const int32_t *shift, TY *y,
+                       int16_t *scratch) {
+  const int32_t K = p->k;
   for (int32_t r = 0; r < p->rows; ++r) {
-    const TX *xr = x + r * p->k;
+    const TX *xr = x + r * K;
+    for (int32_t l = 0; l < K; ++l)
+      scratch[qpatch_slot(l, K)] = static_cast<int16_t>(static_cast<int32_t>(xr[l]) - p->x_zp);
     for (int32_t j = 0; j < p->n; ++j) {
-      const TW *wj = w + j * p->k;
-      int32_t acc = bias ? bias[j] : 0;
-      for (int32_t l = 0; l < p->k; ++l)
-        acc += (static_cast<int32_t>(xr[l]) - p->x_zp) * (static_cast<int32_t>(wj[l]) - p->w_zp);
+      const int32_t acc = qpatch_dot(scratch, w + j * K, K, p->w_zp, bias ? bias[j] : 0);
       y[r * p->n + j] =
           requant_store<TY>(requantize(acc, multiplier[j], shift[j]), p->y_zp, p->act_min,
                             p->act_max);
