@@ -382,7 +382,7 @@ static inline int32_t qpatch_dot(const int16_t *a, const int8_t *w, int32_t k, i
     return qpatch_dot<int8_t>(a, w, k, wz, acc);
   int32_t i = 0;
 #if TMC_QPATCH_PAIRED
-  for (; i + 4 <= k; i += 4) {
+  for (const int32_t k4 = k & ~3; i < k4; i += 4) {
     uint32_t w4;
     int32_t a02, a13;
     memcpy(&w4, w + i, 4);
@@ -392,10 +392,10 @@ static inline int32_t qpatch_dot(const int16_t *a, const int8_t *w, int32_t k, i
     acc = __smlad(__sxtb16(static_cast<int32_t>((w4 >> 8) | (w4 << 24))), a13, acc);
   }
 #elif defined(__ARM_FEATURE_MVE)
-  for (; i + 8 <= k; i += 8)
+  for (const int32_t k8 = k & ~7; i < k8; i += 8)
     acc = vmladavaq_s16(acc, vldrhq_s16(a + i), vldrbq_s16(w + i));
 #else
-  for (; i + 4 <= k; i += 4)
+  for (const int32_t k4 = k & ~3; i < k4; i += 4)
     acc += a[i] * w[i] + a[i + 1] * w[i + 1] + a[i + 2] * w[i + 2] + a[i + 3] * w[i + 3];
 #endif
   for (; i < k; ++i)
