@@ -352,6 +352,12 @@ TMC_DEFINE_PARAMS(QConvParams, TMC_QCONV_PARAMS)
 
 namespace tmc {
 
+#if defined(__GNUC__)
+#define TMC_QNOINLINE __attribute__((noinline))
+#else
+#define TMC_QNOINLINE
+#endif
+
 /// Where patch element i of k is stored.
 static inline int32_t qpatch_slot(int32_t i, int32_t k) {
 #if TMC_QPATCH_PAIRED
@@ -365,42 +371,92 @@ static inline int32_t qpatch_slot(int32_t i, int32_t k) {
   return i;
 }
 
-/// acc + sum_i patch[i] * (w[i] - wz) over k elements of a patch.
+/// Puts a patch written in natural order into qpatch_slot's order.
+static inline void qpatch_finish(int16_t *a, int32_t k) {
+#if TMC_QPATCH_PAIRED
+  for (int32_t i = 0, k4 = k & ~3; i < k4; i += 4) {
+    const int16_t t = a[i + 1];
+    a[i + 1] = a[i + 2];
+    a[i + 2] = t;
+  }
+#else
+  (void)a;
+  (void)k;
+#endif
+}
+
+/// acc[c] += sum_i patch[i] * (w_c[i] - wz) for the `ch` (1 or 2) weight
+/// rows w_0 = w and w_1 = w + k. Not inlined: the loop keeps its own
+/// registers rather than sharing them with a whole convolution.
 template <typename TW>
-static inline int32_t qpatch_dot(const int16_t *a, const TW *w, int32_t k, int32_t wz,
-                                 int32_t acc) {
-  for (int32_t i = 0; i < k; ++i)
-    acc += static_cast<int32_t>(a[qpatch_slot(i, k)]) * (static_cast<int32_t>(w[i]) - wz);
-  return acc;
+static inline TMC_QNOINLINE void qpatch_dot(const int16_t *a, const TW *w, int32_t k, int32_t ch,
+                                            int32_t wz, int32_t *acc) {
+  for (int32_t c = 0; c < ch; ++c) {
+    const TW *wc = w + c * k;
+    int32_t sum = acc[c];
+    for (int32_t i = 0; i < k; ++i)
+      sum += static_cast<int32_t>(a[qpatch_slot(i, k)]) * (static_cast<int32_t>(wc[i]) - wz);
+    acc[c] = sum;
+  }
 }
 
 /// The same for int8 weights, vectorised when their zero point is 0 (the
 /// usual symmetric quantisation).
-static inline int32_t qpatch_dot(const int16_t *a, const int8_t *w, int32_t k, int32_t wz,
-                                 int32_t acc) {
-  if (wz != 0)
-    return qpatch_dot<int8_t>(a, w, k, wz, acc);
+static inline TMC_QNOINLINE void qpatch_dot(const int16_t *a, const int8_t *w, int32_t k,
+                                            int32_t ch, int32_t wz, int32_t *acc) {
+  if (wz != 0) {
+    qpatch_dot<int8_t>(a, w, k, ch, wz, acc);
+    return;
+  }
+  const int8_t *w1 = w + k;
+  int32_t s0 = acc[0], s1 = ch > 1 ? acc[1] : 0;
   int32_t i = 0;
+  if (ch > 1) {
+#if TMC_QPATCH_PAIRED
+    for (const int32_t k4 = k & ~3; i < k4; i += 4) {
+      uint32_t u0, u1;
+      int32_t a02, a13;
+      memcpy(&a02, a + i, 4);
+      memcpy(&a13, a + i + 2, 4);
+      memcpy(&u0, w + i, 4);
+      memcpy(&u1, w1 + i, 4);
+      s0 = __smlad(__sxtb16(static_cast<int32_t>(u0)), a02, s0);
+      s0 = __smlad(__sxtb16(static_cast<int32_t>((u0 >> 8) | (u0 << 24))), a13, s0);
+      s1 = __smlad(__sxtb16(static_cast<int32_t>(u1)), a02, s1);
+      s1 = __smlad(__sxtb16(static_cast<int32_t>((u1 >> 8) | (u1 << 24))), a13, s1);
+    }
+#elif defined(__ARM_FEATURE_MVE)
+    for (const int32_t k8 = k & ~7; i < k8; i += 8) {
+      const int16x8_t av = vldrhq_s16(a + i);
+      s0 = vmladavaq_s16(s0, av, vldrbq_s16(w + i));
+      s1 = vmladavaq_s16(s1, av, vldrbq_s16(w1 + i));
+    }
+#endif
+    for (; i < k; ++i) {
+      s0 += static_cast<int32_t>(a[i]) * w[i];
+      s1 += static_cast<int32_t>(a[i]) * w1[i];
+    }
+    acc[0] = s0;
+    acc[1] = s1;
+    return;
+  }
 #if TMC_QPATCH_PAIRED
   for (const int32_t k4 = k & ~3; i < k4; i += 4) {
-    uint32_t w4;
+    uint32_t u0;
     int32_t a02, a13;
-    memcpy(&w4, w + i, 4);
     memcpy(&a02, a + i, 4);
     memcpy(&a13, a + i + 2, 4);
-    acc = __smlad(__sxtb16(static_cast<int32_t>(w4)), a02, acc);
-    acc = __smlad(__sxtb16(static_cast<int32_t>((w4 >> 8) | (w4 << 24))), a13, acc);
+    memcpy(&u0, w + i, 4);
+    s0 = __smlad(__sxtb16(static_cast<int32_t>(u0)), a02, s0);
+    s0 = __smlad(__sxtb16(static_cast<int32_t>((u0 >> 8) | (u0 << 24))), a13, s0);
   }
 #elif defined(__ARM_FEATURE_MVE)
   for (const int32_t k8 = k & ~7; i < k8; i += 8)
-    acc = vmladavaq_s16(acc, vldrhq_s16(a + i), vldrbq_s16(w + i));
-#else
-  for (const int32_t k4 = k & ~3; i < k4; i += 4)
-    acc += a[i] * w[i] + a[i + 1] * w[i + 1] + a[i + 2] * w[i + 2] + a[i + 3] * w[i + 3];
+    s0 = vmladavaq_s16(s0, vldrhq_s16(a + i), vldrbq_s16(w + i));
 #endif
   for (; i < k; ++i)
-    acc += static_cast<int32_t>(a[i]) * w[i];
-  return acc;
+    s0 += static_cast<int32_t>(a[i]) * w[i];
+  acc[0] = s0;
 }
 
 /// Whether qconv takes its patch path (many output channels share each
@@ -459,6 +515,11 @@ static inline void qconv(const QConvParams *p, const TX *x, const TW *w, const i
             wsum += scratch[t];
           }
           const int32_t corr = x_zp * wsum;
+          // 3x3 windows (the usual depthwise kernel) unrolled
+          const bool k33 = KD == 1 && KH == 3 && KW == 3;
+          const int32_t k0 = scratch[0], k1 = scratch[1 % taps], k2 = scratch[2 % taps],
+                        k3 = scratch[3 % taps], k4 = scratch[4 % taps], k5 = scratch[5 % taps],
+                        k6 = scratch[6 % taps], k7 = scratch[7 % taps], k8 = scratch[8 % taps];
           const int32_t ybase = (n * p->out_channels + m) * out_plane;
           for (int32_t od = 0; od < OD; ++od) {
             const int32_t d0 = od * p->stride[0] - p->pad[0];
@@ -472,12 +533,18 @@ static inline void qconv(const QConvParams *p, const TX *x, const TW *w, const i
                 if (hin && w0 >= 0 && w0 + (KW - 1) * DW < IW) {
                   const TX *xw = xg + (d0 * IH + h0) * IW + w0;
                   const int16_t *wk = scratch;
-                  for (int32_t kd = 0; kd < KD; ++kd)
-                    for (int32_t kh = 0; kh < KH; ++kh) {
-                      const TX *xr = xw + (kd * DD * IH + kh * DH) * IW;
-                      for (int32_t kw = 0; kw < KW; ++kw)
-                        acc += static_cast<int32_t>(xr[kw * DW]) * *wk++;
-                    }
+                  if (k33) {
+                    const TX *r0 = xw, *r1 = xw + DH * IW, *r2 = xw + 2 * DH * IW;
+                    acc = r0[0] * k0 + r0[DW] * k1 + r0[2 * DW] * k2 + r1[0] * k3 + r1[DW] * k4 +
+                          r1[2 * DW] * k5 + r2[0] * k6 + r2[DW] * k7 + r2[2 * DW] * k8;
+                  } else {
+                    for (int32_t kd = 0; kd < KD; ++kd)
+                      for (int32_t kh = 0; kh < KH; ++kh) {
+                        const TX *xr = xw + (kd * DD * IH + kh * DH) * IW;
+                        for (int32_t kw = 0; kw < KW; ++kw)
+                          acc += static_cast<int32_t>(xr[kw * DW]) * *wk++;
+                      }
+                  }
                   acc -= corr;
                 } else {
                   for (int32_t kd = 0; kd < KD; ++kd) {
@@ -523,7 +590,7 @@ static inline void qconv(const QConvParams *p, const TX *x, const TW *w, const i
                   for (int32_t kh = 0; kh < KH; ++kh) {
                     const TX *xr = xw + ic * in_plane + (kd * DD * IH + kh * DH) * IW;
                     for (int32_t kw = 0; kw < KW; ++kw, ++i)
-                      scratch[qpatch_slot(i, K)] =
+                      scratch[i] =
                           static_cast<int16_t>(static_cast<int32_t>(xr[kw * DW]) - x_zp);
                   }
             } else {
@@ -537,7 +604,7 @@ static inline void qconv(const QConvParams *p, const TX *x, const TW *w, const i
                     const TX *xr = xg + ic * in_plane + (id * IH + ih) * IW;
                     for (int32_t kw = 0; kw < KW; ++kw, ++i) {
                       const int32_t iw = w0 + kw * DW;
-                      scratch[qpatch_slot(i, K)] =
+                      scratch[i] =
                           rin && iw >= 0 && iw < IW
                               ? static_cast<int16_t>(static_cast<int32_t>(xr[iw]) - x_zp)
                               : static_cast<int16_t>(0);
@@ -545,10 +612,16 @@ static inline void qconv(const QConvParams *p, const TX *x, const TW *w, const i
                   }
                 }
             }
+            qpatch_finish(scratch, K);
             const int32_t yo = n * p->out_channels * out_plane + (od * OH + oh) * OW + ow;
-            for (int32_t oc = 0; oc < ocg; ++oc) {
+            for (int32_t oc = 0; oc < ocg; oc += 2) {
               const int32_t m = g * ocg + oc;
-              out.store(m, yo + m * out_plane, qpatch_dot(scratch, wg + oc * K, K, wz, 0));
+              int32_t acc[2] = {0, 0};
+              const int32_t ch = ocg - oc > 1 ? 2 : 1;
+              qpatch_dot(scratch, wg + oc * K, K, ch, wz, acc);
+              out.store(m, yo + m * out_plane, acc[0]);
+              if (ch > 1)
+                out.store(m + 1, yo + (m + 1) * out_plane, acc[1]);
             }
           }
         }
@@ -583,12 +656,15 @@ static inline void qfc(const QFcParams *p, const TX *x, const TW *w, const int32
   for (int32_t r = 0; r < p->rows; ++r) {
     const TX *xr = x + r * K;
     for (int32_t l = 0; l < K; ++l)
-      scratch[qpatch_slot(l, K)] = static_cast<int16_t>(static_cast<int32_t>(xr[l]) - p->x_zp);
-    for (int32_t j = 0; j < p->n; ++j) {
-      const int32_t acc = qpatch_dot(scratch, w + j * K, K, p->w_zp, bias ? bias[j] : 0);
-      y[r * p->n + j] =
-          requant_store<TY>(requantize(acc, multiplier[j], shift[j]), p->y_zp, p->act_min,
-                            p->act_max);
+      scratch[l] = static_cast<int16_t>(static_cast<int32_t>(xr[l]) - p->x_zp);
+    qpatch_finish(scratch, K);
+    for (int32_t j = 0; j < p->n; j += 2) {
+      const int32_t ch = p->n - j > 1 ? 2 : 1;
+      int32_t acc[2] = {bias ? bias[j] : 0, bias && ch > 1 ? bias[j + 1] : 0};
+      qpatch_dot(scratch, w + j * K, K, ch, p->w_zp, acc);
+      for (int32_t c = 0; c < ch; ++c)
+        y[r * p->n + j + c] = requant_store<TY>(requantize(acc[c], multiplier[j + c], shift[j + c]),
+                                                p->y_zp, p->act_min, p->act_max);
     }
   }
 }
