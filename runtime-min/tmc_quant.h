@@ -294,6 +294,13 @@ static inline void qlinear_matmul(const QLinearMatMulParams *p, const TA *a,
 /// multiplier * 2^-shift (multiplier < 2^31, 1 <= shift <= 62) is computed by
 /// the compiler from the scales. One 32x32->64-bit product.
 static inline int32_t requantize(int32_t acc, int32_t multiplier, int32_t shift) {
+  if (shift > 32) {
+    // the usual case (a factor below 1/2): the rounding term and the shift
+    // touch only the high word, so no variable 64-bit shift
+    const int64_t t = static_cast<int64_t>(acc) * multiplier +
+                      static_cast<int64_t>(static_cast<uint64_t>(1u << (shift - 33)) << 32);
+    return static_cast<int32_t>(t >> 32) >> (shift - 32);
+  }
   const int64_t t = static_cast<int64_t>(acc) * multiplier + (static_cast<int64_t>(1) << (shift - 1));
   return static_cast<int32_t>(t >> shift);
 }
@@ -302,9 +309,10 @@ static inline int32_t requantize(int32_t acc, int32_t multiplier, int32_t shift)
 /// range, narrowed by a fused Relu or Clip).
 template <typename TY>
 static inline TY requant_store(int32_t v, int32_t y_zp, int32_t act_min, int32_t act_max) {
-  int64_t r = static_cast<int64_t>(v) + y_zp;
-  r = r < act_min ? act_min : (r > act_max ? act_max : r);
-  return static_cast<TY>(r);
+  // clamp v to [act_min - y_zp, act_max - y_zp] (no int32 overflow: both
+  // bounds are 8-bit codes) and then add y_zp
+  const int32_t lo = act_min - y_zp, hi = act_max - y_zp;
+  return static_cast<TY>((v < lo ? lo : (v > hi ? hi : v)) + y_zp);
 }
 
 template <typename TY> struct StoreFixedRequant {
@@ -475,6 +483,16 @@ static inline int32_t qconv_scratch_bytes(const QConvParams *p) {
   return (2 * k + 7) / 8 * 8;
 }
 
+/// The kernel taps k in [lo, hi) of one dimension whose input position
+/// start + k * dilation lies in [0, size).
+static inline void qconv_tap_range(int32_t start, int32_t size, int32_t kernel, int32_t dilation,
+                                   int32_t &lo, int32_t &hi) {
+  lo = start < 0 ? (-start + dilation - 1) / dilation : 0;
+  hi = size > start ? (size - start + dilation - 1) / dilation : 0;
+  hi = hi < kernel ? hi : kernel;
+  lo = lo < hi ? lo : hi;
+}
+
 /// Integer convolution: y = clamp(requantize(conv(x - x_zp, w - w_zp) + bias,
 /// multiplier[m], shift[m]) + y_zp). bias, multiplier and shift have one entry
 /// per output channel; `bias` may be null. `scratch` holds
@@ -547,23 +565,18 @@ static inline void qconv(const QConvParams *p, const TX *x, const TW *w, const i
                   }
                   acc -= corr;
                 } else {
-                  for (int32_t kd = 0; kd < KD; ++kd) {
-                    const int32_t id = d0 + kd * DD;
-                    if (id < 0 || id >= ID)
-                      continue;
-                    for (int32_t kh = 0; kh < KH; ++kh) {
-                      const int32_t ih = h0 + kh * DH;
-                      if (ih < 0 || ih >= IH)
-                        continue;
-                      const TX *xr = xg + (id * IH + ih) * IW;
+                  // the taps inside the input: [lo, hi) in each dimension
+                  int32_t lo[3], hi[3];
+                  qconv_tap_range(d0, ID, KD, DD, lo[0], hi[0]);
+                  qconv_tap_range(h0, IH, KH, DH, lo[1], hi[1]);
+                  qconv_tap_range(w0, IW, KW, DW, lo[2], hi[2]);
+                  for (int32_t kd = lo[0]; kd < hi[0]; ++kd)
+                    for (int32_t kh = lo[1]; kh < hi[1]; ++kh) {
+                      const TX *xr = xg + ((d0 + kd * DD) * IH + h0 + kh * DH) * IW;
                       const int16_t *wr = scratch + (kd * KH + kh) * KW;
-                      for (int32_t kw = 0; kw < KW; ++kw) {
-                        const int32_t iw = w0 + kw * DW;
-                        if (iw >= 0 && iw < IW)
-                          acc += (static_cast<int32_t>(xr[iw]) - x_zp) * wr[kw];
-                      }
+                      for (int32_t kw = lo[2]; kw < hi[2]; ++kw)
+                        acc += (static_cast<int32_t>(xr[w0 + kw * DW]) - x_zp) * wr[kw];
                     }
-                  }
                 }
                 out.store(m, ybase + (od * OH + oh) * OW + ow, acc);
               }

@@ -307,27 +307,30 @@ template <typename TX, typename TW, typename TY> void checkRandomQConv(std::mt19
   tmc::QConvParams p;
   std::memset(&p, 0, sizeof(p));
   p.batch = randomIn(rng, 1, 2);
-  const int shape = randomIn(rng, 0, 3); // 0: depthwise, 1: 1x1, 2: grouped, 3: any
+  // 0: depthwise, 1: 1x1, 2: grouped, 3: any, 4: depthwise 3x3 (2D)
+  const int kind = randomIn(rng, 0, 4);
+  const bool dw3x3 = kind == 4;
+  const int shape = dw3x3 ? 0 : kind;
   const int group = shape == 0 ? randomIn(rng, 1, 7) : shape == 2 ? randomIn(rng, 2, 3) : 1;
   const int icg = shape == 0 ? 1 : randomIn(rng, 1, 13);
   const int ocg = shape == 0 ? randomIn(rng, 1, 3) : randomIn(rng, 1, 9);
   p.group = group;
   p.in_channels = group * icg;
   p.out_channels = group * ocg;
-  const int dims = randomIn(rng, 1, 3);
+  const int dims = dw3x3 ? 2 : randomIn(rng, 1, 3);
   for (int d = 0; d < 3; ++d) {
     if (d < 3 - dims) {
       p.in_size[d] = p.out_size[d] = p.kernel[d] = p.stride[d] = p.dilation[d] = 1;
       continue;
     }
     const bool pointwise = shape == 1;
-    p.kernel[d] = pointwise ? 1 : randomIn(rng, 1, 4);
+    p.kernel[d] = pointwise ? 1 : dw3x3 ? 3 : randomIn(rng, 1, 4);
     p.stride[d] = randomIn(rng, 1, 2);
     p.dilation[d] = pointwise ? 1 : randomIn(rng, 1, 2);
     p.pad[d] = pointwise ? 0 : randomIn(rng, 0, p.kernel[d]);
     const int padEnd = pointwise ? 0 : randomIn(rng, 0, p.kernel[d]);
     const int span = p.dilation[d] * (p.kernel[d] - 1) + 1;
-    p.in_size[d] = randomIn(rng, std::max(1, span - p.pad[d] - padEnd), 9);
+    p.in_size[d] = randomIn(rng, std::max(1, span - p.pad[d] - padEnd), dw3x3 ? 14 : 9);
     p.out_size[d] = (p.in_size[d] + p.pad[d] + padEnd - span) / p.stride[d] + 1;
   }
   p.x_zp = tmc::Limits<TX>::lowest() + randomIn(rng, 0, 255);
@@ -413,5 +416,21 @@ TEST_CASE("qfc equals the plain dot-product loop") {
     checkRandomQFc<int8_t, int8_t, int8_t>(rng);
     checkRandomQFc<uint8_t, uint8_t, uint8_t>(rng);
     checkRandomQFc<uint8_t, int8_t, int8_t>(rng);
+  }
+}
+
+TEST_CASE("requantize and requant_store equal their plain 64-bit definitions") {
+  std::mt19937 rng(11);
+  for (int trial = 0; trial < 200000; ++trial) {
+    const int32_t acc = static_cast<int32_t>(rng());
+    const int32_t mult = static_cast<int32_t>(rng() >> 1);
+    const int32_t shift = randomIn(rng, 1, 62);
+    const int64_t t = static_cast<int64_t>(acc) * mult + (static_cast<int64_t>(1) << (shift - 1));
+    const int32_t want = static_cast<int32_t>(t >> shift);
+    REQUIRE(tmc::requantize(acc, mult, shift) == want);
+    const int32_t zp = randomIn(rng, -128, 127), lo = randomIn(rng, -128, 0);
+    int64_t r = static_cast<int64_t>(want) + zp;
+    r = r < lo ? lo : (r > 127 ? 127 : r);
+    REQUIRE(tmc::requant_store<int8_t>(want, zp, lo, 127) == r);
   }
 }
