@@ -479,8 +479,35 @@ static inline bool qconv_uses_patch(const QConvParams *p) {
 /// the direct path the kernel taps of one channel's weights minus w_zp.
 static inline int32_t qconv_scratch_bytes(const QConvParams *p) {
   const int32_t taps = p->kernel[0] * p->kernel[1] * p->kernel[2];
-  const int32_t k = qconv_uses_patch(p) ? p->in_channels / p->group * taps : taps;
-  return (2 * k + 7) / 8 * 8;
+  if (qconv_uses_patch(p))
+    return (2 * (p->in_channels / p->group) * taps + 7) / 8 * 8;
+  // the weights, then one output row of int32 accumulators
+  return (2 * taps + 7) / 8 * 8 + 4 * p->out_size[2];
+}
+
+/// y[i] = clamp(requantize(acc[i] + add, multiplier, shift) + y_zp) for one
+/// row of outputs of one channel.
+template <typename TY>
+static inline TMC_QNOINLINE void qrequant_row(const int32_t *acc, int32_t count, int32_t add,
+                                              int32_t multiplier, int32_t shift, int32_t y_zp,
+                                              int32_t act_min, int32_t act_max, TY *y) {
+  for (int32_t i = 0; i < count; ++i)
+    y[i] = requant_store<TY>(requantize(acc[i] + add, multiplier, shift), y_zp, act_min, act_max);
+}
+
+/// acc[i] = sum of x * k over the 3x3 window at x + i * step, its rows `row`
+/// and its columns `col` elements apart, minus corr (x_zp * sum(k)), for i in
+/// [0, count): the inside of a depthwise row.
+template <typename TX>
+static inline TMC_QNOINLINE void qdw3x3_row(const TX *x, int32_t row, int32_t col, int32_t step,
+                                            int32_t count, const int16_t *k, int32_t corr,
+                                            int32_t *acc) {
+  const int32_t k0 = k[0], k1 = k[1], k2 = k[2], k3 = k[3], k4 = k[4], k5 = k[5], k6 = k[6],
+                k7 = k[7], k8 = k[8];
+  const TX *r0 = x, *r1 = x + row, *r2 = x + 2 * row;
+  for (int32_t i = 0; i < count; ++i, r0 += step, r1 += step, r2 += step)
+    acc[i] = r0[0] * k0 + r0[col] * k1 + r0[2 * col] * k2 + r1[0] * k3 + r1[col] * k4 +
+             r1[2 * col] * k5 + r2[0] * k6 + r2[col] * k7 + r2[2 * col] * k8 - corr;
 }
 
 /// The kernel taps k in [lo, hi) of one dimension whose input position
@@ -491,6 +518,28 @@ static inline void qconv_tap_range(int32_t start, int32_t size, int32_t kernel, 
   hi = size > start ? (size - start + dilation - 1) / dilation : 0;
   hi = hi < kernel ? hi : kernel;
   lo = lo < hi ? lo : hi;
+}
+
+/// sum of (x - x_zp) * k over the taps of the window at (d0, h0, w0) of one
+/// input channel `xc` that lie inside the input (a window on the border).
+template <typename TX>
+static inline TMC_QNOINLINE int32_t qconv_window(const QConvParams *p, const TX *xc, int32_t d0,
+                                                 int32_t h0, int32_t w0, const int16_t *k) {
+  const int32_t IH = p->in_size[1], IW = p->in_size[2], KH = p->kernel[1], KW = p->kernel[2];
+  const int32_t DD = p->dilation[0], DH = p->dilation[1], DW = p->dilation[2], x_zp = p->x_zp;
+  int32_t lo[3], hi[3];
+  qconv_tap_range(d0, p->in_size[0], p->kernel[0], DD, lo[0], hi[0]);
+  qconv_tap_range(h0, IH, KH, DH, lo[1], hi[1]);
+  qconv_tap_range(w0, IW, KW, DW, lo[2], hi[2]);
+  int32_t acc = 0;
+  for (int32_t kd = lo[0]; kd < hi[0]; ++kd)
+    for (int32_t kh = lo[1]; kh < hi[1]; ++kh) {
+      const TX *xr = xc + ((d0 + kd * DD) * IH + h0 + kh * DH) * IW;
+      const int16_t *kr = k + (kd * KH + kh) * KW;
+      for (int32_t kw = lo[2]; kw < hi[2]; ++kw)
+        acc += (static_cast<int32_t>(xr[w0 + kw * DW]) - x_zp) * kr[kw];
+    }
+  return acc;
 }
 
 /// Integer convolution: y = clamp(requantize(conv(x - x_zp, w - w_zp) + bias,
@@ -524,6 +573,14 @@ static inline void qconv(const QConvParams *p, const TX *x, const TW *w, const i
       const TX *xg = x + (n * p->in_channels + g * icg) * in_plane;
       if (!patch) {
         // direct path: icg == 1
+        int32_t *rowacc = reinterpret_cast<int32_t *>(scratch + (taps + 3) / 4 * 4);
+        const bool k33 = KD == 1 && KH == 3 && KW == 3;
+        // the outputs ow in [ow_lo, ow_hi) whose windows lie inside along W
+        int32_t ow_lo = (p->pad[2] + p->stride[2] - 1) / p->stride[2];
+        const int32_t last = IW - 1 - (KW - 1) * DW + p->pad[2];
+        int32_t ow_hi = last >= 0 ? last / p->stride[2] + 1 : 0;
+        ow_hi = ow_hi < OW ? ow_hi : OW;
+        ow_lo = ow_lo < ow_hi ? ow_lo : ow_hi;
         for (int32_t oc = 0; oc < ocg; ++oc) {
           const int32_t m = g * ocg + oc;
           const TW *wm = w + m * taps;
@@ -533,11 +590,6 @@ static inline void qconv(const QConvParams *p, const TX *x, const TW *w, const i
             wsum += scratch[t];
           }
           const int32_t corr = x_zp * wsum;
-          // 3x3 windows (the usual depthwise kernel) unrolled
-          const bool k33 = KD == 1 && KH == 3 && KW == 3;
-          const int32_t k0 = scratch[0], k1 = scratch[1 % taps], k2 = scratch[2 % taps],
-                        k3 = scratch[3 % taps], k4 = scratch[4 % taps], k5 = scratch[5 % taps],
-                        k6 = scratch[6 % taps], k7 = scratch[7 % taps], k8 = scratch[8 % taps];
           const int32_t ybase = (n * p->out_channels + m) * out_plane;
           for (int32_t od = 0; od < OD; ++od) {
             const int32_t d0 = od * p->stride[0] - p->pad[0];
@@ -545,41 +597,36 @@ static inline void qconv(const QConvParams *p, const TX *x, const TW *w, const i
             for (int32_t oh = 0; oh < OH; ++oh) {
               const int32_t h0 = oh * p->stride[1] - p->pad[1];
               const bool hin = din && h0 >= 0 && h0 + (KH - 1) * DH < IH;
+              const bool row33 = hin && k33;
+              if (row33) {
+                const int32_t w0 = ow_lo * p->stride[2] - p->pad[2];
+                qdw3x3_row(xg + (d0 * IH + h0) * IW + w0, DH * IW, DW, p->stride[2], ow_hi - ow_lo,
+                           scratch, corr, rowacc + ow_lo);
+              }
               for (int32_t ow = 0; ow < OW; ++ow) {
+                if (row33 && ow >= ow_lo && ow < ow_hi) {
+                  ow = ow_hi - 1; // done by qdw3x3_row
+                  continue;
+                }
                 const int32_t w0 = ow * p->stride[2] - p->pad[2];
                 int32_t acc = 0;
-                if (hin && w0 >= 0 && w0 + (KW - 1) * DW < IW) {
+                if (hin && ow >= ow_lo && ow < ow_hi) {
                   const TX *xw = xg + (d0 * IH + h0) * IW + w0;
                   const int16_t *wk = scratch;
-                  if (k33) {
-                    const TX *r0 = xw, *r1 = xw + DH * IW, *r2 = xw + 2 * DH * IW;
-                    acc = r0[0] * k0 + r0[DW] * k1 + r0[2 * DW] * k2 + r1[0] * k3 + r1[DW] * k4 +
-                          r1[2 * DW] * k5 + r2[0] * k6 + r2[DW] * k7 + r2[2 * DW] * k8;
-                  } else {
-                    for (int32_t kd = 0; kd < KD; ++kd)
-                      for (int32_t kh = 0; kh < KH; ++kh) {
-                        const TX *xr = xw + (kd * DD * IH + kh * DH) * IW;
-                        for (int32_t kw = 0; kw < KW; ++kw)
-                          acc += static_cast<int32_t>(xr[kw * DW]) * *wk++;
-                      }
-                  }
+                  for (int32_t kd = 0; kd < KD; ++kd)
+                    for (int32_t kh = 0; kh < KH; ++kh) {
+                      const TX *xr = xw + (kd * DD * IH + kh * DH) * IW;
+                      for (int32_t kw = 0; kw < KW; ++kw)
+                        acc += static_cast<int32_t>(xr[kw * DW]) * *wk++;
+                    }
                   acc -= corr;
                 } else {
-                  // the taps inside the input: [lo, hi) in each dimension
-                  int32_t lo[3], hi[3];
-                  qconv_tap_range(d0, ID, KD, DD, lo[0], hi[0]);
-                  qconv_tap_range(h0, IH, KH, DH, lo[1], hi[1]);
-                  qconv_tap_range(w0, IW, KW, DW, lo[2], hi[2]);
-                  for (int32_t kd = lo[0]; kd < hi[0]; ++kd)
-                    for (int32_t kh = lo[1]; kh < hi[1]; ++kh) {
-                      const TX *xr = xg + ((d0 + kd * DD) * IH + h0 + kh * DH) * IW;
-                      const int16_t *wr = scratch + (kd * KH + kh) * KW;
-                      for (int32_t kw = lo[2]; kw < hi[2]; ++kw)
-                        acc += (static_cast<int32_t>(xr[w0 + kw * DW]) - x_zp) * wr[kw];
-                    }
+                  acc = qconv_window(p, xg, d0, h0, w0, scratch);
                 }
-                out.store(m, ybase + (od * OH + oh) * OW + ow, acc);
+                rowacc[ow] = acc;
               }
+              qrequant_row(rowacc, OW, bias ? bias[m] : 0, multiplier[m], shift[m], p->y_zp,
+                           p->act_min, p->act_max, y + ybase + (od * OH + oh) * OW);
             }
           }
         }
