@@ -475,14 +475,27 @@ static inline bool qconv_uses_patch(const QConvParams *p) {
   return !(icg == 1 && ocg < 4);
 }
 
+/// Whether qconv's direct path takes 3x3 windows through a padded band.
+static inline bool qconv_dw3x3(const QConvParams *p) {
+  return p->kernel[0] == 1 && p->kernel[1] == 3 && p->kernel[2] == 3;
+}
+
+/// Columns of a band row: the input columns from -pad to the last one an
+/// output row reads.
+static inline int32_t qconv_band_width(const QConvParams *p) {
+  return (p->out_size[2] - 1) * p->stride[2] + 2 * p->dilation[2] + 1;
+}
+
 /// Bytes of int16 scratch qconv needs: one patch (icg * kernel taps), or on
 /// the direct path the kernel taps of one channel's weights minus w_zp.
 static inline int32_t qconv_scratch_bytes(const QConvParams *p) {
   const int32_t taps = p->kernel[0] * p->kernel[1] * p->kernel[2];
   if (qconv_uses_patch(p))
     return (2 * (p->in_channels / p->group) * taps + 7) / 8 * 8;
-  // the weights, then one output row of int32 accumulators
-  return (2 * taps + 7) / 8 * 8 + 4 * p->out_size[2];
+  // the weights, one output row of int32 accumulators and, for 3x3 windows,
+  // a band of three padded input rows
+  const int32_t band = qconv_dw3x3(p) ? 3 * qconv_band_width(p) : 0;
+  return (2 * taps + 7) / 8 * 8 + 4 * p->out_size[2] + (2 * band + 7) / 8 * 8;
 }
 
 /// y[i] = clamp(requantize(acc[i] + add, multiplier, shift) + y_zp) for one
@@ -495,19 +508,30 @@ static inline TMC_QNOINLINE void qrequant_row(const int32_t *acc, int32_t count,
     y[i] = requant_store<TY>(requantize(acc[i] + add, multiplier, shift), y_zp, act_min, act_max);
 }
 
-/// acc[i] = sum of x * k over the 3x3 window at x + i * step, its rows `row`
-/// and its columns `col` elements apart, minus corr (x_zp * sum(k)), for i in
-/// [0, count): the inside of a depthwise row.
-template <typename TX>
-static inline TMC_QNOINLINE void qdw3x3_row(const TX *x, int32_t row, int32_t col, int32_t step,
-                                            int32_t count, const int16_t *k, int32_t corr,
-                                            int32_t *acc) {
+/// acc[i] = sum of b * k over the 3x3 window at column i * step of a band
+/// of three rows of `width` int16 values, its columns `col` apart, for i in
+/// [0, count).
+static inline TMC_QNOINLINE void qdw3x3_band(const int16_t *b, int32_t width, int32_t col,
+                                             int32_t step, int32_t count, const int16_t *k,
+                                             int32_t *acc) {
   const int32_t k0 = k[0], k1 = k[1], k2 = k[2], k3 = k[3], k4 = k[4], k5 = k[5], k6 = k[6],
                 k7 = k[7], k8 = k[8];
-  const TX *r0 = x, *r1 = x + row, *r2 = x + 2 * row;
+  const int16_t *r0 = b, *r1 = b + width, *r2 = b + 2 * width;
   for (int32_t i = 0; i < count; ++i, r0 += step, r1 += step, r2 += step)
     acc[i] = r0[0] * k0 + r0[col] * k1 + r0[2 * col] * k2 + r1[0] * k3 + r1[col] * k4 +
-             r1[2 * col] * k5 + r2[0] * k6 + r2[col] * k7 + r2[2 * col] * k8 - corr;
+             r1[2 * col] * k5 + r2[0] * k6 + r2[col] * k7 + r2[2 * col] * k8;
+}
+
+/// b[c] = x[c - pad] - x_zp for the columns inside [0, size), else 0.
+template <typename TX>
+static inline TMC_QNOINLINE void qconv_band_row(const TX *x, int32_t size, int32_t pad, int32_t x_zp,
+                                  int32_t width, int16_t *b) {
+  // one loop with a test: gcc makes separate zero-filling loops memset calls,
+  // which cost more than the test on these short rows
+  for (int32_t c = 0; c < width; ++c)
+    b[c] = c >= pad && c - pad < size
+               ? static_cast<int16_t>(static_cast<int32_t>(x[c - pad]) - x_zp)
+               : static_cast<int16_t>(0);
 }
 
 /// The kernel taps k in [lo, hi) of one dimension whose input position
@@ -542,6 +566,52 @@ static inline TMC_QNOINLINE int32_t qconv_window(const QConvParams *p, const TX 
   return acc;
 }
 
+/// Fills the patch of the window at (d0, h0, w0) of one group `xg` of input
+/// channels: x - x_zp per tap, 0 in the padding; `inside` when the window
+/// lies wholly inside the input.
+template <typename TX>
+static inline TMC_QNOINLINE void qconv_patch(const QConvParams *p, const TX *xg, int32_t d0,
+                                             int32_t h0, int32_t w0, bool inside,
+                                             int16_t *patch) {
+  const int32_t ID = p->in_size[0], IH = p->in_size[1], IW = p->in_size[2];
+  const int32_t KD = p->kernel[0], KH = p->kernel[1], KW = p->kernel[2];
+  const int32_t DD = p->dilation[0], DH = p->dilation[1], DW = p->dilation[2];
+  const int32_t icg = p->in_channels / p->group, in_plane = ID * IH * IW, x_zp = p->x_zp;
+  int16_t *out = patch;
+  if (inside) {
+    const TX *xw = xg + (d0 * IH + h0) * IW + w0;
+    if (KD * KH * KW == 1) {
+      for (int32_t ic = 0; ic < icg; ++ic)
+        out[ic] = static_cast<int16_t>(static_cast<int32_t>(xw[ic * in_plane]) - x_zp);
+    } else {
+      for (int32_t ic = 0; ic < icg; ++ic)
+        for (int32_t kd = 0; kd < KD; ++kd)
+          for (int32_t kh = 0; kh < KH; ++kh) {
+            const TX *xr = xw + ic * in_plane + (kd * DD * IH + kh * DH) * IW;
+            for (int32_t kw = 0; kw < KW; ++kw)
+              *out++ = static_cast<int16_t>(static_cast<int32_t>(xr[kw * DW]) - x_zp);
+          }
+    }
+  } else {
+    for (int32_t ic = 0; ic < icg; ++ic)
+      for (int32_t kd = 0; kd < KD; ++kd) {
+        const int32_t id = d0 + kd * DD;
+        for (int32_t kh = 0; kh < KH; ++kh) {
+          const int32_t ih = h0 + kh * DH;
+          const bool rin = id >= 0 && id < ID && ih >= 0 && ih < IH;
+          const TX *xr = xg + ic * in_plane + (rin ? (id * IH + ih) * IW : 0);
+          for (int32_t kw = 0; kw < KW; ++kw) {
+            const int32_t iw = w0 + kw * DW;
+            *out++ = rin && iw >= 0 && iw < IW
+                         ? static_cast<int16_t>(static_cast<int32_t>(xr[iw]) - x_zp)
+                         : static_cast<int16_t>(0);
+          }
+        }
+      }
+  }
+  qpatch_finish(patch, icg * KD * KH * KW);
+}
+
 /// Integer convolution: y = clamp(requantize(conv(x - x_zp, w - w_zp) + bias,
 /// multiplier[m], shift[m]) + y_zp). bias, multiplier and shift have one entry
 /// per output channel; `bias` may be null. `scratch` holds
@@ -574,7 +644,9 @@ static inline void qconv(const QConvParams *p, const TX *x, const TW *w, const i
       if (!patch) {
         // direct path: icg == 1
         int32_t *rowacc = reinterpret_cast<int32_t *>(scratch + (taps + 3) / 4 * 4);
-        const bool k33 = KD == 1 && KH == 3 && KW == 3;
+        const bool k33 = qconv_dw3x3(p);
+        const int32_t BW = k33 ? qconv_band_width(p) : 0;
+        int16_t *band = reinterpret_cast<int16_t *>(rowacc + OW);
         // the outputs ow in [ow_lo, ow_hi) whose windows lie inside along W
         int32_t ow_lo = (p->pad[2] + p->stride[2] - 1) / p->stride[2];
         const int32_t last = IW - 1 - (KW - 1) * DW + p->pad[2];
@@ -597,17 +669,19 @@ static inline void qconv(const QConvParams *p, const TX *x, const TW *w, const i
             for (int32_t oh = 0; oh < OH; ++oh) {
               const int32_t h0 = oh * p->stride[1] - p->pad[1];
               const bool hin = din && h0 >= 0 && h0 + (KH - 1) * DH < IH;
-              const bool row33 = hin && k33;
-              if (row33) {
-                const int32_t w0 = ow_lo * p->stride[2] - p->pad[2];
-                qdw3x3_row(xg + (d0 * IH + h0) * IW + w0, DH * IW, DW, p->stride[2], ow_hi - ow_lo,
-                           scratch, corr, rowacc + ow_lo);
-              }
-              for (int32_t ow = 0; ow < OW; ++ow) {
-                if (row33 && ow >= ow_lo && ow < ow_hi) {
-                  ow = ow_hi - 1; // done by qdw3x3_row
-                  continue;
+              if (k33) {
+                // three rows of x - x_zp with their padding, then no bounds checks
+                for (int32_t kh = 0; kh < 3; ++kh) {
+                  const int32_t ih = h0 + kh * DH;
+                  if (din && ih >= 0 && ih < IH)
+                    qconv_band_row(xg + (d0 * IH + ih) * IW, IW, p->pad[2], x_zp, BW,
+                                   band + kh * BW);
+                  else
+                    qconv_band_row(xg, 0, 0, 0, BW, band + kh * BW);
                 }
+                qdw3x3_band(band, BW, DW, p->stride[2], OW, scratch, rowacc);
+              }
+              for (int32_t ow = k33 ? OW : 0; ow < OW; ++ow) {
                 const int32_t w0 = ow * p->stride[2] - p->pad[2];
                 int32_t acc = 0;
                 if (hin && ow >= ow_lo && ow < ow_hi) {
@@ -642,37 +716,7 @@ static inline void qconv(const QConvParams *p, const TX *x, const TW *w, const i
           const bool hin = din && h0 >= 0 && h0 + (KH - 1) * DH < IH;
           for (int32_t ow = 0; ow < OW; ++ow) {
             const int32_t w0 = ow * p->stride[2] - p->pad[2];
-            if (hin && w0 >= 0 && w0 + (KW - 1) * DW < IW) {
-              const TX *xw = xg + (d0 * IH + h0) * IW + w0;
-              int32_t i = 0;
-              for (int32_t ic = 0; ic < icg; ++ic)
-                for (int32_t kd = 0; kd < KD; ++kd)
-                  for (int32_t kh = 0; kh < KH; ++kh) {
-                    const TX *xr = xw + ic * in_plane + (kd * DD * IH + kh * DH) * IW;
-                    for (int32_t kw = 0; kw < KW; ++kw, ++i)
-                      scratch[i] =
-                          static_cast<int16_t>(static_cast<int32_t>(xr[kw * DW]) - x_zp);
-                  }
-            } else {
-              int32_t i = 0;
-              for (int32_t ic = 0; ic < icg; ++ic)
-                for (int32_t kd = 0; kd < KD; ++kd) {
-                  const int32_t id = d0 + kd * DD;
-                  for (int32_t kh = 0; kh < KH; ++kh) {
-                    const int32_t ih = h0 + kh * DH;
-                    const bool rin = id >= 0 && id < ID && ih >= 0 && ih < IH;
-                    const TX *xr = xg + ic * in_plane + (id * IH + ih) * IW;
-                    for (int32_t kw = 0; kw < KW; ++kw, ++i) {
-                      const int32_t iw = w0 + kw * DW;
-                      scratch[i] =
-                          rin && iw >= 0 && iw < IW
-                              ? static_cast<int16_t>(static_cast<int32_t>(xr[iw]) - x_zp)
-                              : static_cast<int16_t>(0);
-                    }
-                  }
-                }
-            }
-            qpatch_finish(scratch, K);
+            qconv_patch(p, xg, d0, h0, w0, hin && w0 >= 0 && w0 + (KW - 1) * DW < IW, scratch);
             const int32_t yo = n * p->out_channels * out_plane + (od * OH + oh) * OW + ow;
             for (int32_t oc = 0; oc < ocg; oc += 2) {
               const int32_t m = g * ocg + oc;
