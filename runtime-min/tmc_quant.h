@@ -467,6 +467,80 @@ static inline TMC_QNOINLINE void qpatch_dot(const int16_t *a, const int8_t *w, i
   acc[0] = s0;
 }
 
+/// acc[2 * j + c] += sum_i patch_j[i] * w_c[i] for two patches (patch_0 =
+/// a, patch_1 = b) and two int8 weight rows (w_0 = w, w_1 = w + k) with zero
+/// point 0: each weight and activation load serves two products.
+static inline TMC_QNOINLINE void qpatch_dot22(const int16_t *a, const int16_t *b, const int8_t *w,
+                                              int32_t k, int32_t *acc) {
+  const int8_t *w1 = w + k;
+  int32_t s0 = acc[0], s1 = acc[1], s2 = acc[2], s3 = acc[3];
+  int32_t i = 0;
+#if TMC_QPATCH_PAIRED
+  for (const int32_t k4 = k & ~3; i < k4; i += 4) {
+    uint32_t u0, u1;
+    int32_t x02, x13;
+    memcpy(&u0, w + i, 4);
+    memcpy(&u1, w1 + i, 4);
+    const int32_t w002 = __sxtb16(static_cast<int32_t>(u0));
+    const int32_t w013 = __sxtb16(static_cast<int32_t>((u0 >> 8) | (u0 << 24)));
+    const int32_t w102 = __sxtb16(static_cast<int32_t>(u1));
+    const int32_t w113 = __sxtb16(static_cast<int32_t>((u1 >> 8) | (u1 << 24)));
+    memcpy(&x02, a + i, 4);
+    memcpy(&x13, a + i + 2, 4);
+    s0 = __smlad(w002, x02, s0);
+    s0 = __smlad(w013, x13, s0);
+    s1 = __smlad(w102, x02, s1);
+    s1 = __smlad(w113, x13, s1);
+    memcpy(&x02, b + i, 4);
+    memcpy(&x13, b + i + 2, 4);
+    s2 = __smlad(w002, x02, s2);
+    s2 = __smlad(w013, x13, s2);
+    s3 = __smlad(w102, x02, s3);
+    s3 = __smlad(w113, x13, s3);
+  }
+#elif defined(__ARM_FEATURE_MVE)
+  for (const int32_t k8 = k & ~7; i < k8; i += 8) {
+    const int16x8_t w0v = vldrbq_s16(w + i), w1v = vldrbq_s16(w1 + i);
+    const int16x8_t av = vldrhq_s16(a + i), bv = vldrhq_s16(b + i);
+    s0 = vmladavaq_s16(s0, av, w0v);
+    s1 = vmladavaq_s16(s1, av, w1v);
+    s2 = vmladavaq_s16(s2, bv, w0v);
+    s3 = vmladavaq_s16(s3, bv, w1v);
+  }
+#endif
+  for (; i < k; ++i) {
+    const int32_t x0 = a[i], x1 = b[i];
+    s0 += x0 * w[i];
+    s1 += x0 * w1[i];
+    s2 += x1 * w[i];
+    s3 += x1 * w1[i];
+  }
+  acc[0] = s0;
+  acc[1] = s1;
+  acc[2] = s2;
+  acc[3] = s3;
+}
+
+/// Patch length rounded up so that a second patch starts word-aligned.
+static inline int32_t qpatch_stride(int32_t k) { return (k + 3) & ~3; }
+
+/// qpatch_dot for `np` (1 or 2) patches `ps` elements apart: acc[2 * j + c].
+template <typename TW>
+static inline void qpatch_dots(const int16_t *a, int32_t np, int32_t ps, const TW *w, int32_t k,
+                               int32_t ch, int32_t wz, int32_t *acc) {
+  for (int32_t j = 0; j < np; ++j)
+    qpatch_dot(a + j * ps, w, k, ch, wz, acc + 2 * j);
+}
+static inline void qpatch_dots(const int16_t *a, int32_t np, int32_t ps, const int8_t *w,
+                               int32_t k, int32_t ch, int32_t wz, int32_t *acc) {
+  if (np == 2 && ch == 2 && wz == 0) {
+    qpatch_dot22(a, a + ps, w, k, acc);
+    return;
+  }
+  for (int32_t j = 0; j < np; ++j)
+    qpatch_dot(a + j * ps, w, k, ch, wz, acc + 2 * j);
+}
+
 /// Whether qconv takes its patch path (many output channels share each
 /// patch) rather than the direct path (depthwise-like: one input channel per
 /// output channel and few outputs per input).
@@ -490,8 +564,8 @@ static inline int32_t qconv_band_width(const QConvParams *p) {
 /// the direct path the kernel taps of one channel's weights minus w_zp.
 static inline int32_t qconv_scratch_bytes(const QConvParams *p) {
   const int32_t taps = p->kernel[0] * p->kernel[1] * p->kernel[2];
-  if (qconv_uses_patch(p))
-    return (2 * (p->in_channels / p->group) * taps + 7) / 8 * 8;
+  if (qconv_uses_patch(p)) // two patches
+    return 2 * 2 * qpatch_stride(p->in_channels / p->group * taps);
   // the weights, one output row of int32 accumulators and, for 3x3 windows,
   // a band of three padded input rows
   const int32_t band = qconv_dw3x3(p) ? 3 * qconv_band_width(p) : 0;
@@ -707,27 +781,29 @@ static inline void qconv(const QConvParams *p, const TX *x, const TW *w, const i
         continue;
       }
       // patch path
+      // two output positions at a time: every weight load serves both
       const TW *wg = w + g * ocg * K;
-      for (int32_t od = 0; od < OD; ++od) {
-        const int32_t d0 = od * p->stride[0] - p->pad[0];
-        const bool din = d0 >= 0 && d0 + (KD - 1) * DD < ID;
-        for (int32_t oh = 0; oh < OH; ++oh) {
+      const int32_t PS = qpatch_stride(K);
+      for (int32_t pos = 0; pos < out_plane; pos += 2) {
+        const int32_t np = out_plane - pos > 1 ? 2 : 1;
+        for (int32_t j = 0; j < np; ++j) {
+          const int32_t q = pos + j, ow = q % OW, oh = q / OW % OH, od = q / (OW * OH);
+          const int32_t d0 = od * p->stride[0] - p->pad[0];
           const int32_t h0 = oh * p->stride[1] - p->pad[1];
-          const bool hin = din && h0 >= 0 && h0 + (KH - 1) * DH < IH;
-          for (int32_t ow = 0; ow < OW; ++ow) {
-            const int32_t w0 = ow * p->stride[2] - p->pad[2];
-            qconv_patch(p, xg, d0, h0, w0, hin && w0 >= 0 && w0 + (KW - 1) * DW < IW, scratch);
-            const int32_t yo = n * p->out_channels * out_plane + (od * OH + oh) * OW + ow;
-            for (int32_t oc = 0; oc < ocg; oc += 2) {
-              const int32_t m = g * ocg + oc;
-              int32_t acc[2] = {0, 0};
-              const int32_t ch = ocg - oc > 1 ? 2 : 1;
-              qpatch_dot(scratch, wg + oc * K, K, ch, wz, acc);
-              out.store(m, yo + m * out_plane, acc[0]);
-              if (ch > 1)
-                out.store(m + 1, yo + (m + 1) * out_plane, acc[1]);
-            }
-          }
+          const int32_t w0 = ow * p->stride[2] - p->pad[2];
+          const bool inside = d0 >= 0 && d0 + (KD - 1) * DD < ID && h0 >= 0 &&
+                              h0 + (KH - 1) * DH < IH && w0 >= 0 && w0 + (KW - 1) * DW < IW;
+          qconv_patch(p, xg, d0, h0, w0, inside, scratch + j * PS);
+        }
+        const int32_t yo = n * p->out_channels * out_plane + pos;
+        for (int32_t oc = 0; oc < ocg; oc += 2) {
+          const int32_t m = g * ocg + oc;
+          int32_t acc[4] = {0, 0, 0, 0};
+          const int32_t ch = ocg - oc > 1 ? 2 : 1;
+          qpatch_dots(scratch, np, PS, wg + oc * K, K, ch, wz, acc);
+          for (int32_t j = 0; j < np; ++j)
+            for (int32_t c = 0; c < ch; ++c)
+              out.store(m + c, yo + (m + c) * out_plane + j, acc[2 * j + c]);
         }
       }
     }
