@@ -593,14 +593,13 @@ static inline TMC_QNOINLINE void qrequant_row(const int32_t *acc, int32_t count,
 }
 
 /// acc[i] = sum of b * k over the 3x3 window at column i * step of a band
-/// of three rows of `width` int16 values, its columns `col` apart, for i in
-/// [0, count).
-static inline TMC_QNOINLINE void qdw3x3_band(const int16_t *b, int32_t width, int32_t col,
+/// of three int16 rows, its columns `col` apart, for i in [0, count).
+static inline TMC_QNOINLINE void qdw3x3_band(const int16_t *const *rows, int32_t col,
                                              int32_t step, int32_t count, const int16_t *k,
                                              int32_t *acc) {
   const int32_t k0 = k[0], k1 = k[1], k2 = k[2], k3 = k[3], k4 = k[4], k5 = k[5], k6 = k[6],
                 k7 = k[7], k8 = k[8];
-  const int16_t *r0 = b, *r1 = b + width, *r2 = b + 2 * width;
+  const int16_t *r0 = rows[0], *r1 = rows[1], *r2 = rows[2];
   for (int32_t i = 0; i < count; ++i, r0 += step, r1 += step, r2 += step)
     acc[i] = r0[0] * k0 + r0[col] * k1 + r0[2 * col] * k2 + r1[0] * k3 + r1[col] * k4 +
              r1[2 * col] * k5 + r2[0] * k6 + r2[col] * k7 + r2[2 * col] * k8;
@@ -747,6 +746,7 @@ static inline void qconv(const QConvParams *p, const TX *x, const TW *w, const i
           }
           const int32_t corr = x_zp * wsum;
           const int32_t ybase = (n * p->out_channels + m) * out_plane;
+          int32_t slot_key[3] = {-2, -2, -2}; // the band slots' input rows: none yet
           for (int32_t od = 0; od < OD; ++od) {
             const int32_t d0 = od * p->stride[0] - p->pad[0];
             const bool din = d0 >= 0 && d0 + (KD - 1) * DD < ID;
@@ -754,16 +754,40 @@ static inline void qconv(const QConvParams *p, const TX *x, const TW *w, const i
               const int32_t h0 = oh * p->stride[1] - p->pad[1];
               const bool hin = din && h0 >= 0 && h0 + (KH - 1) * DH < IH;
               if (k33) {
-                // three rows of x - x_zp with their padding, then no bounds checks
+                // three rows of x - x_zp with their padding, then no bounds
+                // checks; a row already in one of the three slots (the next
+                // output row's, with stride 1) is not filled again
+                int32_t key[3];
+                const int16_t *rows[3];
+                bool used[3] = {false, false, false};
                 for (int32_t kh = 0; kh < 3; ++kh) {
                   const int32_t ih = h0 + kh * DH;
-                  if (din && ih >= 0 && ih < IH)
-                    qconv_band_row(xg + (d0 * IH + ih) * IW, IW, p->pad[2], x_zp, BW,
-                                   band + kh * BW);
-                  else
-                    qconv_band_row(xg, 0, 0, 0, BW, band + kh * BW);
+                  key[kh] = din && ih >= 0 && ih < IH ? d0 * IH + ih : -1;
+                  rows[kh] = 0;
+                  for (int32_t sl = 0; sl < 3; ++sl)
+                    if (slot_key[sl] == key[kh]) {
+                      rows[kh] = band + sl * BW;
+                      used[sl] = true;
+                    }
                 }
-                qdw3x3_band(band, BW, DW, p->stride[2], OW, scratch, rowacc);
+                for (int32_t kh = 0; kh < 3; ++kh) {
+                  if (rows[kh])
+                    continue;
+                  int32_t sl = 0;
+                  while (used[sl])
+                    ++sl;
+                  used[sl] = true;
+                  slot_key[sl] = key[kh];
+                  rows[kh] = band + sl * BW;
+                  if (key[kh] >= 0)
+                    qconv_band_row(xg + key[kh] * IW, IW, p->pad[2], x_zp, BW, band + sl * BW);
+                  else
+                    qconv_band_row(xg, 0, 0, 0, BW, band + sl * BW);
+                  for (int32_t later = kh + 1; later < 3; ++later)
+                    if (!rows[later] && key[later] == key[kh])
+                      rows[later] = rows[kh];
+                }
+                qdw3x3_band(rows, DW, p->stride[2], OW, scratch, rowacc);
               }
               for (int32_t ow = k33 ? OW : 0; ow < OW; ++ow) {
                 const int32_t w0 = ow * p->stride[2] - p->pad[2];
