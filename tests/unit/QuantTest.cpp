@@ -307,7 +307,7 @@ template <typename TX, typename TW, typename TY> void checkRandomQConv(std::mt19
   tmc::QConvParams p;
   std::memset(&p, 0, sizeof(p));
   p.batch = randomIn(rng, 1, 2);
-  // 0: depthwise, 1: 1x1, 2: grouped, 3: any, 4: depthwise 3x3 (2D)
+  // 0: depthwise, 1: 1x1, 2: grouped, 3: any, 4: depthwise 3x3 (2D, or 1x3x3 in 3D)
   const int kind = randomIn(rng, 0, 4);
   const bool dw3x3 = kind == 4;
   const int shape = dw3x3 ? 0 : kind;
@@ -317,14 +317,14 @@ template <typename TX, typename TW, typename TY> void checkRandomQConv(std::mt19
   p.group = group;
   p.in_channels = group * icg;
   p.out_channels = group * ocg;
-  const int dims = dw3x3 ? 2 : randomIn(rng, 1, 3);
+  const int dims = randomIn(rng, dw3x3 ? 2 : 1, 3);
   for (int d = 0; d < 3; ++d) {
     if (d < 3 - dims) {
       p.in_size[d] = p.out_size[d] = p.kernel[d] = p.stride[d] = p.dilation[d] = 1;
       continue;
     }
     const bool pointwise = shape == 1;
-    p.kernel[d] = pointwise ? 1 : dw3x3 ? 3 : randomIn(rng, 1, 4);
+    p.kernel[d] = pointwise ? 1 : dw3x3 ? (d == 0 ? 1 : 3) : randomIn(rng, 1, 4);
     p.stride[d] = randomIn(rng, 1, 2);
     p.dilation[d] = pointwise ? 1 : randomIn(rng, 1, 2);
     p.pad[d] = pointwise ? 0 : randomIn(rng, 0, p.kernel[d]);
