@@ -352,9 +352,10 @@ TMC_DEFINE_PARAMS(QConvParams, TMC_QCONV_PARAMS)
 
 } // namespace tmc
 
-#if TMC_QPATCH_PAIRED
+#if defined(__ARM_FEATURE_DSP)
 #include <arm_acle.h>
-#elif defined(__ARM_FEATURE_MVE)
+#endif
+#if defined(__ARM_FEATURE_MVE)
 #include <arm_mve.h>
 #endif
 
@@ -600,6 +601,27 @@ static inline TMC_QNOINLINE void qdw3x3_band(const int16_t *const *rows, int32_t
   const int32_t k0 = k[0], k1 = k[1], k2 = k[2], k3 = k[3], k4 = k[4], k5 = k[5], k6 = k[6],
                 k7 = k[7], k8 = k[8];
   const int16_t *r0 = rows[0], *r1 = rows[1], *r2 = rows[2];
+#if defined(__ARM_FEATURE_DSP)
+  if (col == 1) {
+    // adjacent int16 pairs: one SMLAD takes the first two taps of a row
+    const int32_t k01 = static_cast<int32_t>(static_cast<uint16_t>(k0) |
+                                             static_cast<uint32_t>(static_cast<uint16_t>(k1)) << 16);
+    const int32_t k34 = static_cast<int32_t>(static_cast<uint16_t>(k3) |
+                                             static_cast<uint32_t>(static_cast<uint16_t>(k4)) << 16);
+    const int32_t k67 = static_cast<int32_t>(static_cast<uint16_t>(k6) |
+                                             static_cast<uint32_t>(static_cast<uint16_t>(k7)) << 16);
+    for (int32_t i = 0; i < count; ++i, r0 += step, r1 += step, r2 += step) {
+      int32_t x0, x1, x2;
+      memcpy(&x0, r0, 4);
+      memcpy(&x1, r1, 4);
+      memcpy(&x2, r2, 4);
+      int32_t sum = __smlad(x0, k01, r0[2] * k2);
+      sum = __smlad(x1, k34, sum + r1[2] * k5);
+      acc[i] = __smlad(x2, k67, sum + r2[2] * k8);
+    }
+    return;
+  }
+#endif
   for (int32_t i = 0; i < count; ++i, r0 += step, r1 += step, r2 += step)
     acc[i] = r0[0] * k0 + r0[col] * k1 + r0[2 * col] * k2 + r1[0] * k3 + r1[col] * k4 +
              r1[2 * col] * k5 + r2[0] * k6 + r2[col] * k7 + r2[2 * col] * k8;
