@@ -101,8 +101,9 @@ def main():
           "Instructions per inference counted exactly by a TCG plugin "
           "(bench/qemu-plugin/insncount.c) under %s; identical in two runs. " % qemu +
           "Instruction counts are not cycles (no pipeline, cache, wait-state or MVE-beat model). "
-          "Code: %s, -O2 -ffp-contract=off, the portable runtime-min kernels "
-          "(no DSP or Helium kernels yet). Sizes in KiB from the ELF "
+          "Code: %s, -O2 -ffp-contract=off, the runtime-min kernels (float kernels "
+          "portable; the int8 convolution and fully connected dot products use SMLAD on the "
+          "M4F and vmladavaq_s16 on the M55). Sizes in KiB from the ELF "
           "(`tinymlc size` on the ELF and its linker map); \"pred.\" is the compiler's report.json. "
           "Code = the model's code and parameter tables; weights include alignment padding. "
           "Flash other = board start-up, console, runner with its bundled input, libc. "

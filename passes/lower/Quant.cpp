@@ -211,10 +211,11 @@ template <typename P> void setRequantFields(const Node &node, P &p) {
 }
 
 /// The call of a requantising kernel `name`<TX, TW, TY> on (x, w, bias,
-/// multipliers, shifts) -> y; `kernel(tx, tw, ty)` gives its address for the
-/// element types' tags.
+/// multipliers, shifts) -> y with `scratchBytes` of scratch; `kernel(tx, tw,
+/// ty)` gives its address for the element types' tags.
 template <typename P, typename K>
-llvm::Expected<Lowering> requantCall(const Node &node, const char *name, const P &p, K kernel) {
+llvm::Expected<Lowering> requantCall(const Node &node, const char *name, const P &p,
+                                     int64_t scratchBytes, K kernel) {
   const Value *x = node.input(0), *w = node.input(1), *y = node.output(0);
   return dispatchQuant(x->dtype(), [&](auto tx) {
     return dispatchQuant(w->dtype(), [&](auto tw) {
@@ -226,7 +227,7 @@ llvm::Expected<Lowering> requantCall(const Node &node, const char *name, const P
                                kernel(tx, tw, ty), p,
                                {KernelArg::in(x), KernelArg::in(w), KernelArg::in(node.input(2)),
                                 KernelArg::in(node.input(3)), KernelArg::in(node.input(4)),
-                                KernelArg::out(y)}));
+                                KernelArg::out(y), KernelArg::scratch(scratchBytes)}));
       });
     });
   });
@@ -241,7 +242,7 @@ llvm::Expected<Lowering> lowerTmcQConv(const Node &node) {
   std::memset(&p, 0, sizeof(p));
   std::memcpy(&p, &*c, sizeof(*c));
   setRequantFields(node, p);
-  return requantCall(node, "tmc::qconv", p, [](auto tx, auto tw, auto ty) {
+  return requantCall(node, "tmc::qconv", p, tmc::qconv_scratch_bytes(&p), [](auto tx, auto tw, auto ty) {
     return &tmc::qconv<typename decltype(tx)::type, typename decltype(tw)::type,
                        typename decltype(ty)::type>;
   });
@@ -255,7 +256,7 @@ llvm::Expected<Lowering> lowerTmcQFc(const Node &node) {
   p.n = i32(w->shape()[0]);
   p.rows = i32(x->numElements() / std::max<int64_t>(1, w->shape()[1]));
   setRequantFields(node, p);
-  return requantCall(node, "tmc::qfc", p, [](auto tx, auto tw, auto ty) {
+  return requantCall(node, "tmc::qfc", p, tmc::qfc_scratch_bytes(&p), [](auto tx, auto tw, auto ty) {
     return &tmc::qfc<typename decltype(tx)::type, typename decltype(tw)::type,
                      typename decltype(ty)::type>;
   });

@@ -12,6 +12,7 @@
 #include "tmc_quant.h"
 #include <cmath>
 #include <cstring>
+#include <random>
 
 using namespace tinymlc;
 using namespace tinymlc::test;
@@ -272,4 +273,164 @@ TEST_CASE("quantize-qdq makes DQ-Sigmoid-Q a table that equals the float path on
   CHECK(countOps(*g, OpKind::TmcQLut) == 1);
   CHECK(countOps(*g, OpKind::Sigmoid) == 0);
   CHECK(evalFloat(*g, x) == want);
+}
+
+namespace {
+
+/// qconv as it was before its patch and direct paths: the generic
+/// conv_accumulate with a bounds check and both zero points on every tap.
+template <typename TX, typename TW, typename TY>
+void qconvReference(const tmc::QConvParams *p, const TX *x, const TW *w, const int32_t *bias,
+                    const int32_t *multiplier, const int32_t *shift, TY *y) {
+  tmc::ConvParams c;
+  std::memcpy(&c, p, sizeof(c));
+  const TW wz = static_cast<TW>(p->w_zp);
+  tmc::StoreFixedRequant<TY> out = {bias, multiplier, shift, p->y_zp, p->act_min, p->act_max, y};
+  tmc::conv_accumulate(&c, x, p->x_zp, w, &wz, 1, out);
+}
+
+template <typename T> std::vector<T> randomCodes(std::mt19937 &rng, size_t n) {
+  std::uniform_int_distribution<int> d(tmc::Limits<T>::lowest(), tmc::Limits<T>::highest());
+  std::vector<T> v(n);
+  for (T &e : v)
+    e = static_cast<T>(d(rng));
+  return v;
+}
+
+int randomIn(std::mt19937 &rng, int lo, int hi) {
+  return std::uniform_int_distribution<int>(lo, hi)(rng);
+}
+
+/// One random convolution (1 to 3 spatial dims, padding, stride, dilation,
+/// groups, odd channel counts, zero points) through qconv and the reference.
+template <typename TX, typename TW, typename TY> void checkRandomQConv(std::mt19937 &rng, int trial) {
+  tmc::QConvParams p;
+  std::memset(&p, 0, sizeof(p));
+  p.batch = randomIn(rng, 1, 2);
+  // 0: depthwise, 1: 1x1, 2: grouped, 3: any, 4: depthwise 3x3 (2D, or 1x3x3 in 3D)
+  const int kind = randomIn(rng, 0, 4);
+  const bool dw3x3 = kind == 4;
+  const int shape = dw3x3 ? 0 : kind;
+  const int group = shape == 0 ? randomIn(rng, 1, 7) : shape == 2 ? randomIn(rng, 2, 3) : 1;
+  const int icg = shape == 0 ? 1 : randomIn(rng, 1, 13);
+  const int ocg = shape == 0 ? randomIn(rng, 1, 3) : randomIn(rng, 1, 9);
+  p.group = group;
+  p.in_channels = group * icg;
+  p.out_channels = group * ocg;
+  const int dims = randomIn(rng, dw3x3 ? 2 : 1, 3);
+  for (int d = 0; d < 3; ++d) {
+    if (d < 3 - dims) {
+      p.in_size[d] = p.out_size[d] = p.kernel[d] = p.stride[d] = p.dilation[d] = 1;
+      continue;
+    }
+    const bool pointwise = shape == 1;
+    p.kernel[d] = pointwise ? 1 : dw3x3 ? (d == 0 ? 1 : 3) : randomIn(rng, 1, 4);
+    p.stride[d] = randomIn(rng, 1, 2);
+    p.dilation[d] = pointwise ? 1 : randomIn(rng, 1, 2);
+    p.pad[d] = pointwise ? 0 : randomIn(rng, 0, p.kernel[d]);
+    const int padEnd = pointwise ? 0 : randomIn(rng, 0, p.kernel[d]);
+    const int span = p.dilation[d] * (p.kernel[d] - 1) + 1;
+    p.in_size[d] = randomIn(rng, std::max(1, span - p.pad[d] - padEnd), dw3x3 ? 14 : 9);
+    p.out_size[d] = (p.in_size[d] + p.pad[d] + padEnd - span) / p.stride[d] + 1;
+  }
+  p.x_zp = tmc::Limits<TX>::lowest() + randomIn(rng, 0, 255);
+  p.w_zp = randomIn(rng, 0, 1) ? 0 : tmc::Limits<TW>::lowest() + randomIn(rng, 0, 255);
+  p.y_zp = tmc::Limits<TY>::lowest() + randomIn(rng, 0, 255);
+  p.act_min = tmc::Limits<TY>::lowest();
+  p.act_max = tmc::Limits<TY>::highest();
+  if (randomIn(rng, 0, 1))
+    p.act_min = p.y_zp; // a fused Relu
+  const int32_t taps = p.kernel[0] * p.kernel[1] * p.kernel[2];
+  const int32_t inPlane = p.in_size[0] * p.in_size[1] * p.in_size[2];
+  const int32_t outPlane = p.out_size[0] * p.out_size[1] * p.out_size[2];
+  auto x = randomCodes<TX>(rng, size_t(p.batch) * p.in_channels * inPlane);
+  auto w = randomCodes<TW>(rng, size_t(p.out_channels) * icg * taps);
+  std::vector<int32_t> bias(p.out_channels), mult(p.out_channels), shift(p.out_channels);
+  for (int m = 0; m < p.out_channels; ++m) {
+    bias[m] = randomIn(rng, -20000, 20000);
+    mult[m] = randomIn(rng, 1 << 29, 0x7fffffff);
+    shift[m] = randomIn(rng, 36, 44);
+  }
+  const size_t ny = size_t(p.batch) * p.out_channels * outPlane;
+  std::vector<TY> want(ny), got(ny);
+  const int32_t *b = randomIn(rng, 0, 3) ? bias.data() : nullptr;
+  qconvReference(&p, x.data(), w.data(), b, mult.data(), shift.data(), want.data());
+  std::vector<int64_t> scratch(tmc::qconv_scratch_bytes(&p) / 8 + 1);
+  tmc::qconv(&p, x.data(), w.data(), b, mult.data(), shift.data(), got.data(),
+             reinterpret_cast<int16_t *>(scratch.data()));
+  INFO("trial " << trial << ": group " << group << " icg " << icg << " ocg " << ocg
+                << " in " << p.in_size[0] << "x" << p.in_size[1] << "x" << p.in_size[2]
+                << " kernel " << p.kernel[0] << "x" << p.kernel[1] << "x" << p.kernel[2]
+                << " patch path " << tmc::qconv_uses_patch(&p));
+  CHECK(got == want);
+}
+
+template <typename TX, typename TW, typename TY> void checkRandomQFc(std::mt19937 &rng) {
+  tmc::QFcParams p;
+  p.rows = randomIn(rng, 1, 3);
+  p.n = randomIn(rng, 1, 11);
+  p.k = randomIn(rng, 1, 70);
+  p.x_zp = tmc::Limits<TX>::lowest() + randomIn(rng, 0, 255);
+  p.w_zp = randomIn(rng, 0, 1) ? 0 : tmc::Limits<TW>::lowest() + randomIn(rng, 0, 255);
+  p.y_zp = tmc::Limits<TY>::lowest() + randomIn(rng, 0, 255);
+  p.act_min = tmc::Limits<TY>::lowest();
+  p.act_max = tmc::Limits<TY>::highest();
+  auto x = randomCodes<TX>(rng, size_t(p.rows) * p.k);
+  auto w = randomCodes<TW>(rng, size_t(p.n) * p.k);
+  std::vector<int32_t> bias(p.n), mult(p.n), shift(p.n);
+  for (int j = 0; j < p.n; ++j) {
+    bias[j] = randomIn(rng, -20000, 20000);
+    mult[j] = randomIn(rng, 1 << 29, 0x7fffffff);
+    shift[j] = randomIn(rng, 36, 42);
+  }
+  std::vector<TY> want(size_t(p.rows) * p.n), got(want.size());
+  for (int r = 0; r < p.rows; ++r)
+    for (int j = 0; j < p.n; ++j) {
+      int32_t acc = bias[j];
+      for (int l = 0; l < p.k; ++l)
+        acc += (int32_t(x[r * p.k + l]) - p.x_zp) * (int32_t(w[j * p.k + l]) - p.w_zp);
+      want[r * p.n + j] = tmc::requant_store<TY>(tmc::requantize(acc, mult[j], shift[j]), p.y_zp,
+                                                 p.act_min, p.act_max);
+    }
+  std::vector<int64_t> scratch(tmc::qfc_scratch_bytes(&p) / 8 + 1);
+  tmc::qfc(&p, x.data(), w.data(), bias.data(), mult.data(), shift.data(), got.data(),
+           reinterpret_cast<int16_t *>(scratch.data()));
+  CHECK(got == want);
+}
+
+} // namespace
+
+TEST_CASE("qconv's patch and direct paths equal the generic convolution loop") {
+  std::mt19937 rng(20261205);
+  for (int trial = 0; trial < 150; ++trial) {
+    checkRandomQConv<int8_t, int8_t, int8_t>(rng, trial);
+    checkRandomQConv<uint8_t, int8_t, uint8_t>(rng, trial);
+    checkRandomQConv<uint8_t, uint8_t, int8_t>(rng, trial);
+    checkRandomQConv<int8_t, uint8_t, uint8_t>(rng, trial);
+  }
+}
+
+TEST_CASE("qfc equals the plain dot-product loop") {
+  std::mt19937 rng(7);
+  for (int trial = 0; trial < 100; ++trial) {
+    checkRandomQFc<int8_t, int8_t, int8_t>(rng);
+    checkRandomQFc<uint8_t, uint8_t, uint8_t>(rng);
+    checkRandomQFc<uint8_t, int8_t, int8_t>(rng);
+  }
+}
+
+TEST_CASE("requantize and requant_store equal their plain 64-bit definitions") {
+  std::mt19937 rng(11);
+  for (int trial = 0; trial < 200000; ++trial) {
+    const int32_t acc = static_cast<int32_t>(rng());
+    const int32_t mult = static_cast<int32_t>(rng() >> 1);
+    const int32_t shift = randomIn(rng, 1, 62);
+    const int64_t t = static_cast<int64_t>(acc) * mult + (static_cast<int64_t>(1) << (shift - 1));
+    const int32_t want = static_cast<int32_t>(t >> shift);
+    REQUIRE(tmc::requantize(acc, mult, shift) == want);
+    const int32_t zp = randomIn(rng, -128, 127), lo = randomIn(rng, -128, 0);
+    int64_t r = static_cast<int64_t>(want) + zp;
+    r = r < lo ? lo : (r > 127 ? 127 : r);
+    REQUIRE(tmc::requant_store<int8_t>(want, zp, lo, 127) == r);
+  }
 }
