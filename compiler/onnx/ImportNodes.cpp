@@ -189,6 +189,9 @@ llvm::Error Importer::importNode(const onnx::NodeProto &np, size_t index, Scope 
 
   bool defaultDomain = np.domain().empty() || np.domain() == "ai.onnx";
   auto local = localFunctions.find({np.domain(), np.op_type()});
+  if (local == localFunctions.end() && np.domain() == "com.microsoft" &&
+      (np.op_type() == "QLinearAdd" || np.op_type() == "QLinearMul"))
+    return expandFunction(np, qlinearBinaryFunction(np), name, subject, scope);
   if (!defaultDomain && local == localFunctions.end())
     return fail(makeError(subject, "operators of domain '" + np.domain() +
                                        "' are not supported; tinymlc compiles ai.onnx "
@@ -305,6 +308,36 @@ llvm::Error Importer::importNative(const onnx::NodeProto &np, OpKind kind,
   if (*folded)
     erase();
   return llvm::Error::success();
+}
+
+/// ONNX Runtime's QOperator quantiser writes com.microsoft QLinearAdd and
+/// QLinearMul (A, A_scale, A_zp, B, B_scale, B_zp, C_scale[, C_zp]): by
+/// definition DequantizeLinear of both, Add or Mul, QuantizeLinear. They
+/// import as that QDQ form, which the quantize-qdq pass makes integer.
+const onnx::FunctionProto &Importer::qlinearBinaryFunction(const onnx::NodeProto &np) {
+  onnx::FunctionProto &fn = builtinFunctions.emplace_back();
+  fn.set_name(np.op_type());
+  fn.set_domain(np.domain());
+  const char *formal[] = {"A", "A_scale", "A_zp", "B", "B_scale", "B_zp", "C_scale", "C_zp"};
+  for (const char *f : formal)
+    fn.add_input(f);
+  fn.add_output("C");
+  auto present = [&](int i) { return i < np.input_size() && !np.input(i).empty(); };
+  auto add = [&](const char *op, std::vector<std::string> ins, const char *out) {
+    onnx::NodeProto *n = fn.add_node();
+    n->set_op_type(op);
+    for (const std::string &in : ins)
+      n->add_input(in);
+    n->add_output(out);
+  };
+  add("DequantizeLinear", present(2) ? std::vector<std::string>{"A", "A_scale", "A_zp"}
+                                     : std::vector<std::string>{"A", "A_scale"}, "a");
+  add("DequantizeLinear", present(5) ? std::vector<std::string>{"B", "B_scale", "B_zp"}
+                                     : std::vector<std::string>{"B", "B_scale"}, "b");
+  add(np.op_type() == "QLinearAdd" ? "Add" : "Mul", {"a", "b"}, "c");
+  add("QuantizeLinear", present(7) ? std::vector<std::string>{"c", "C_scale", "C_zp"}
+                                   : std::vector<std::string>{"c", "C_scale"}, "C");
+  return fn;
 }
 
 llvm::Error Importer::expandFunction(const onnx::NodeProto &np, const onnx::FunctionProto &fn,

@@ -10,6 +10,7 @@
 
 #include "compiler/onnx/Importer.h"
 #include "ir/Diagnostic.h"
+#include <deque>
 #include <map>
 #include <onnx/onnx_pb.h>
 #include <set>
@@ -76,6 +77,7 @@ private:
                                              const std::string &subject);
   llvm::Error constantNode(const onnx::NodeProto &np, const std::string &subject, Scope &scope);
   /// Inlines an ONNX function (a schema's body or a model-local function).
+  const onnx::FunctionProto &qlinearBinaryFunction(const onnx::NodeProto &np);
   llvm::Error expandFunction(const onnx::NodeProto &np, const onnx::FunctionProto &fn,
                              const std::string &name, const std::string &subject,
                              Scope &scope);
@@ -113,6 +115,8 @@ private:
   std::set<std::string> initializerNames;
   /// Model-local functions by (domain, name).
   std::map<std::pair<std::string, std::string>, const onnx::FunctionProto *> localFunctions;
+  /// Bodies tinymlc supplies for ops outside ai.onnx (qlinearBinaryFunction).
+  std::deque<onnx::FunctionProto> builtinFunctions;
   unsigned inlineDepth = 0; ///< guards against runaway recursion through functions
 };
 

@@ -77,7 +77,8 @@ def model(name, ins, body, out_range, out_type=TensorProto.INT8):
     g = helper.make_graph(nodes, name, inputs,
                           [helper.make_tensor_value_info("y", TensorProto.FLOAT, out_shape)],
                           inits)
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", OPSET)])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", OPSET),
+                                            helper.make_opsetid("com.microsoft", 1)])
     m.ir_version = 8
     onnx.checker.check_model(m)
     return m, s
@@ -101,6 +102,23 @@ def with_scalar(op, value, first=False):
 def binary(op):
     def body(nodes, inits, dqs):
         nodes.append(helper.make_node(op, dqs[:2], ["f"]))
+        return "f"
+    return body
+
+
+def qlinear_binary(op, out_range):
+    """ONNX Runtime's contrib QLinearAdd / QLinearMul (com.microsoft) on the
+    two inputs' quantised tensors, then DequantizeLinear."""
+    def body(nodes, inits, dqs):
+        ins = []
+        for d in dqs[:2]:
+            base = d[:-len("_dq")]
+            ins += [base + "_q", base + "_s", base + "_z"]
+        ys, yz = params_for(*out_range)
+        inits += [numpy_helper.from_array(np.array(ys, np.float32), "y_s"),
+                  numpy_helper.from_array(np.array(yz, np.int8), "y_z")]
+        nodes.append(helper.make_node(op, ins + ["y_s", "y_z"], ["yq"], domain="com.microsoft"))
+        nodes.append(helper.make_node("DequantizeLinear", ["yq", "y_s", "y_z"], ["f"]))
         return "f"
     return body
 
@@ -189,6 +207,10 @@ CASES = [
      "tmc.QConv"),
     ("qlinear-conv-per-channel", [X], qlinear("QLinearConv", (-6.0, 6.0), True), (-6.0, 6.0), I8,
      "tmc.QConv"),
+    ("qlinear-add", [X, ("x2", SHAPE, (-2.0, 3.0), I8)], qlinear_binary("QLinearAdd", (-6.0, 7.0)),
+     (-6.0, 7.0), I8, "tmc.QAdd"),
+    ("qlinear-mul-broadcast", [X, ("x2", [1, 8, 1, 1], (-1.0, 1.0), I8)],
+     qlinear_binary("QLinearMul", (-4.0, 4.0)), (-4.0, 4.0), I8, "tmc.QMul"),
     ("qlinear-matmul", [("x", [3, 6], (-4.0, 4.0), I8)], qlinear("QLinearMatMul", (-3.0, 3.0),
                                                                  False), (-3.0, 3.0), I8,
      "tmc.QFc"),
