@@ -210,24 +210,29 @@ template <typename P> void setRequantFields(const Node &node, P &p) {
   p.act_max = intAttr(node, "act_max");
 }
 
-/// The call of a requantising kernel `name`<TX, TW, TY> on (x, w, bias,
-/// multipliers, shifts) -> y with `scratchBytes` of scratch; `kernel(tx, tw,
-/// ty)` gives its address for the element types' tags.
+/// The call of a three-type integer kernel `name<TA, TB, TY>(p, inputs..., y
+/// [, scratch])`: every input of the node in order (a, b, or x, w and the
+/// int32 bias, multipliers and shifts), the output, and a scratch buffer when
+/// scratchBytes > 0; `kernel(ta, tb, ty)` gives its address for the element
+/// types' tags.
 template <typename P, typename K>
 llvm::Expected<Lowering> requantCall(const Node &node, const char *name, const P &p,
                                      int64_t scratchBytes, K kernel) {
-  const Value *x = node.input(0), *w = node.input(1), *y = node.output(0);
-  return dispatchQuant(x->dtype(), [&](auto tx) {
-    return dispatchQuant(w->dtype(), [&](auto tw) {
+  const Value *a = node.input(0), *b = node.input(1), *y = node.output(0);
+  std::vector<KernelArg> args;
+  for (unsigned i = 0; i < node.numInputs(); ++i)
+    args.push_back(KernelArg::in(node.input(i)));
+  args.push_back(KernelArg::out(y));
+  if (scratchBytes > 0)
+    args.push_back(KernelArg::scratch(scratchBytes));
+  return dispatchQuant(a->dtype(), [&](auto ta) {
+    return dispatchQuant(b->dtype(), [&](auto tb) {
       return dispatchQuant(y->dtype(), [&](auto ty) -> llvm::Expected<Lowering> {
-        using TX = typename decltype(tx)::type;
-        using TW = typename decltype(tw)::type;
+        using TA = typename decltype(ta)::type;
+        using TB = typename decltype(tb)::type;
         using TY = typename decltype(ty)::type;
-        return single(makeCall(templ(name, {CName<TX>::get(), CName<TW>::get(), CName<TY>::get()}),
-                               kernel(tx, tw, ty), p,
-                               {KernelArg::in(x), KernelArg::in(w), KernelArg::in(node.input(2)),
-                                KernelArg::in(node.input(3)), KernelArg::in(node.input(4)),
-                                KernelArg::out(y), KernelArg::scratch(scratchBytes)}));
+        return single(makeCall(templ(name, {CName<TA>::get(), CName<TB>::get(), CName<TY>::get()}),
+                               kernel(ta, tb, ty), p, args));
       });
     });
   });
@@ -242,7 +247,8 @@ llvm::Expected<Lowering> lowerTmcQConv(const Node &node) {
   std::memset(&p, 0, sizeof(p));
   std::memcpy(&p, &*c, sizeof(*c));
   setRequantFields(node, p);
-  return requantCall(node, "tmc::qconv", p, tmc::qconv_scratch_bytes(&p), [](auto tx, auto tw, auto ty) {
+  int64_t scratch = tmc::qconv_scratch_bytes(&p);
+  return requantCall(node, "tmc::qconv", p, scratch, [](auto tx, auto tw, auto ty) {
     return &tmc::qconv<typename decltype(tx)::type, typename decltype(tw)::type,
                        typename decltype(ty)::type>;
   });
@@ -256,14 +262,15 @@ llvm::Expected<Lowering> lowerTmcQFc(const Node &node) {
   p.n = i32(w->shape()[0]);
   p.rows = i32(x->numElements() / std::max<int64_t>(1, w->shape()[1]));
   setRequantFields(node, p);
-  return requantCall(node, "tmc::qfc", p, tmc::qfc_scratch_bytes(&p), [](auto tx, auto tw, auto ty) {
+  int64_t scratch = tmc::qfc_scratch_bytes(&p);
+  return requantCall(node, "tmc::qfc", p, scratch, [](auto tx, auto tw, auto ty) {
     return &tmc::qfc<typename decltype(tx)::type, typename decltype(tw)::type,
                      typename decltype(ty)::type>;
   });
 }
 
 llvm::Expected<Lowering> lowerTmcQAdd(const Node &node) {
-  const Value *a = node.input(0), *b = node.input(1), *y = node.output(0);
+  const Value *y = node.output(0);
   tmc::QAddParams p;
   p.count = i32(y->numElements());
   p.a_zp = intAttr(node, "a_zp");
@@ -274,18 +281,9 @@ llvm::Expected<Lowering> lowerTmcQAdd(const Node &node) {
   p.shift = intAttr(node, "shift");
   p.act_min = intAttr(node, "act_min");
   p.act_max = intAttr(node, "act_max");
-  return dispatchQuant(a->dtype(), [&](auto ta) {
-    return dispatchQuant(b->dtype(), [&](auto tb) {
-      return dispatchQuant(y->dtype(), [&](auto ty) -> llvm::Expected<Lowering> {
-        using TA = typename decltype(ta)::type;
-        using TB = typename decltype(tb)::type;
-        using TY = typename decltype(ty)::type;
-        return single(
-            makeCall(templ("tmc::qadd", {CName<TA>::get(), CName<TB>::get(), CName<TY>::get()}),
-                     &tmc::qadd<TA, TB, TY>, p,
-                     {KernelArg::in(a), KernelArg::in(b), KernelArg::out(y)}));
-      });
-    });
+  return requantCall(node, "tmc::qadd", p, 0, [](auto ta, auto tb, auto ty) {
+    return &tmc::qadd<typename decltype(ta)::type, typename decltype(tb)::type,
+                      typename decltype(ty)::type>;
   });
 }
 
@@ -353,18 +351,9 @@ llvm::Expected<Lowering> lowerTmcQMul(const Node &node) {
   p.shift = intAttr(node, "shift");
   p.act_min = intAttr(node, "act_min");
   p.act_max = intAttr(node, "act_max");
-  return dispatchQuant(a->dtype(), [&](auto ta) {
-    return dispatchQuant(b->dtype(), [&](auto tb) {
-      return dispatchQuant(y->dtype(), [&](auto ty) -> llvm::Expected<Lowering> {
-        using TA = typename decltype(ta)::type;
-        using TB = typename decltype(tb)::type;
-        using TY = typename decltype(ty)::type;
-        return single(
-            makeCall(templ("tmc::qmul", {CName<TA>::get(), CName<TB>::get(), CName<TY>::get()}),
-                     &tmc::qmul<TA, TB, TY>, p,
-                     {KernelArg::in(a), KernelArg::in(b), KernelArg::out(y)}));
-      });
-    });
+  return requantCall(node, "tmc::qmul", p, 0, [](auto ta, auto tb, auto ty) {
+    return &tmc::qmul<typename decltype(ta)::type, typename decltype(tb)::type,
+                      typename decltype(ty)::type>;
   });
 }
 
