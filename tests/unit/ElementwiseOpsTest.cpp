@@ -20,33 +20,6 @@ using namespace tinymlc::test;
 
 namespace {
 
-template <typename T> Buffer bytesOf(std::vector<T> v) {
-  Buffer b(v.size() * sizeof(T));
-  if (!v.empty())
-    std::memcpy(b.data(), v.data(), b.size());
-  return b;
-}
-
-template <typename T> std::vector<T> as(const Buffer &b) {
-  std::vector<T> v(b.size() / sizeof(T));
-  if (!v.empty())
-    std::memcpy(v.data(), b.data(), b.size());
-  return v;
-}
-
-/// Output 0 of `text` evaluated on `inputs`, as R; empty on error.
-template <typename R> std::vector<R> run(llvm::StringRef text, std::vector<Buffer> inputs) {
-  auto g = parse(text);
-  if (!g)
-    return {};
-  auto out = evaluateGraph(*g, inputs);
-  if (!out) {
-    FAIL_CHECK(errorToString(out.takeError()));
-    return {};
-  }
-  return as<R>((*out)[0]);
-}
-
 /// The inference error of the single node in `text` ("" when it parses).
 std::string parseError(llvm::StringRef text) {
   auto g = parseGraph(text);
@@ -61,17 +34,6 @@ std::string parseError(llvm::StringRef text) {
 using F = std::vector<float>;
 using D = std::vector<double>;
 using B = std::vector<uint8_t>; // bool tensors, one byte per element
-
-void checkClose(const F &got, const F &want, double tol) {
-  REQUIRE(got.size() == want.size());
-  for (size_t i = 0; i < got.size(); ++i) {
-    INFO("element " << i << ": got " << got[i] << ", want " << want[i]);
-    if (std::isnan(want[i]))
-      CHECK(std::isnan(got[i]));
-    else
-      CHECK(std::fabs(static_cast<double>(got[i]) - want[i]) <= tol);
-  }
-}
 
 const float kNaN = std::numeric_limits<float>::quiet_NaN();
 const float kInf = std::numeric_limits<float>::infinity();
@@ -256,77 +218,77 @@ TEST_CASE("elementwise inference: errors") {
 //===----------------------------------------------------------------------===//
 
 TEST_CASE("integer Add, Sub, Mul wrap like numpy") {
-  CHECK(run<uint8_t>(R"(graph @g {
+  CHECK(eval1<uint8_t>(R"(graph @g {
   input %a: u8[3]
   input %b: u8[3]
   %y = Add "n"(%a, %b): u8[3]
   output %y
 }
 )",
-                     {bytesOf<uint8_t>({200, 255, 1}), bytesOf<uint8_t>({100, 1, 2})}) ==
+                       {bytesOf<uint8_t>({200, 255, 1}), bytesOf<uint8_t>({100, 1, 2})}) ==
         std::vector<uint8_t>{44, 0, 3});
-  CHECK(run<uint8_t>(R"(graph @g {
+  CHECK(eval1<uint8_t>(R"(graph @g {
   input %a: u8[2]
   input %b: u8[2]
   %y = Sub "n"(%a, %b): u8[2]
   output %y
 }
 )",
-                     {bytesOf<uint8_t>({1, 5}), bytesOf<uint8_t>({2, 5})}) ==
+                       {bytesOf<uint8_t>({1, 5}), bytesOf<uint8_t>({2, 5})}) ==
         std::vector<uint8_t>{255, 0});
-  CHECK(run<int8_t>(R"(graph @g {
+  CHECK(eval1<int8_t>(R"(graph @g {
   input %a: i8[2]
   input %b: i8[2]
   %y = Mul "n"(%a, %b): i8[2]
   output %y
 }
 )",
-                    {bytesOf<int8_t>({16, -128}), bytesOf<int8_t>({16, -1})}) ==
+                      {bytesOf<int8_t>({16, -128}), bytesOf<int8_t>({16, -1})}) ==
         std::vector<int8_t>{0, -128});
   const int32_t lo = std::numeric_limits<int32_t>::min(), hi = std::numeric_limits<int32_t>::max();
-  CHECK(run<int32_t>(R"(graph @g {
+  CHECK(eval1<int32_t>(R"(graph @g {
   input %a: i32[2]
   input %b: i32[2]
   %y = Add "n"(%a, %b): i32[2]
   output %y
 }
 )",
-                     {bytesOf<int32_t>({hi, lo}), bytesOf<int32_t>({1, -1})}) ==
+                       {bytesOf<int32_t>({hi, lo}), bytesOf<int32_t>({1, -1})}) ==
         std::vector<int32_t>{lo, hi});
-  CHECK(run<uint16_t>(R"(graph @g {
+  CHECK(eval1<uint16_t>(R"(graph @g {
   input %a: u16[1]
   input %b: u16[1]
   %y = Mul "n"(%a, %b): u16[1]
   output %y
 }
 )",
-                      {bytesOf<uint16_t>({65535}), bytesOf<uint16_t>({65535})}) ==
+                        {bytesOf<uint16_t>({65535}), bytesOf<uint16_t>({65535})}) ==
         std::vector<uint16_t>{1});
   // Division truncates; by zero gives 0; INT_MIN / -1 wraps to INT_MIN.
-  CHECK(run<int32_t>(R"(graph @g {
+  CHECK(eval1<int32_t>(R"(graph @g {
   input %a: i32[4]
   input %b: i32[4]
   %y = Div "n"(%a, %b): i32[4]
   output %y
 }
 )",
-                     {bytesOf<int32_t>({7, -7, 5, lo}), bytesOf<int32_t>({2, 2, 0, -1})}) ==
+                       {bytesOf<int32_t>({7, -7, 5, lo}), bytesOf<int32_t>({2, 2, 0, -1})}) ==
         std::vector<int32_t>{3, -3, 0, lo});
   // Abs and Neg of the most negative value wrap to itself.
-  CHECK(run<int8_t>(R"(graph @g {
+  CHECK(eval1<int8_t>(R"(graph @g {
   input %x: i8[3]
   %y = Abs "n"(%x): i8[3]
   output %y
 }
 )",
-                    {bytesOf<int8_t>({-128, -5, 7})}) == std::vector<int8_t>{-128, 5, 7});
-  CHECK(run<int64_t>(R"(graph @g {
+                      {bytesOf<int8_t>({-128, -5, 7})}) == std::vector<int8_t>{-128, 5, 7});
+  CHECK(eval1<int64_t>(R"(graph @g {
   input %x: i64[2]
   %y = Neg "n"(%x): i64[2]
   output %y
 }
 )",
-                     {bytesOf<int64_t>({std::numeric_limits<int64_t>::min(), 3})}) ==
+                       {bytesOf<int64_t>({std::numeric_limits<int64_t>::min(), 3})}) ==
         std::vector<int64_t>{std::numeric_limits<int64_t>::min(), -3});
 }
 
@@ -348,59 +310,59 @@ TEST_CASE("Mod: Python sign rule, fmod, and zero divisors") {
   const int32_t lo = std::numeric_limits<int32_t>::min();
   auto a = bytesOf<int32_t>({-7, 7, 7, -7, 5, lo});
   auto b = bytesOf<int32_t>({3, -3, 3, -3, 0, -1});
-  CHECK(run<int32_t>(mod, {a, b}) == std::vector<int32_t>{2, -2, 1, -1, 0, 0});
-  CHECK(run<int32_t>(fmod, {a, b}) == std::vector<int32_t>{-1, 1, 1, -1, 0, 0});
-  CHECK(run<uint8_t>(R"(graph @g {
+  CHECK(eval1<int32_t>(mod, {a, b}) == std::vector<int32_t>{2, -2, 1, -1, 0, 0});
+  CHECK(eval1<int32_t>(fmod, {a, b}) == std::vector<int32_t>{-1, 1, 1, -1, 0, 0});
+  CHECK(eval1<uint8_t>(R"(graph @g {
   input %a: u8[3]
   input %b: u8[3]
   %y = Mod "n"(%a, %b): u8[3]
   output %y
 }
 )",
-                     {bytesOf<uint8_t>({250, 7, 9}), bytesOf<uint8_t>({7, 0, 10})}) ==
+                       {bytesOf<uint8_t>({250, 7, 9}), bytesOf<uint8_t>({7, 0, 10})}) ==
         std::vector<uint8_t>{5, 0, 9});
-  checkClose(run<float>(R"(graph @g {
+  checkClose(eval1<float>(R"(graph @g {
   input %a: f32[3]
   input %b: f32[3]
   %y = Mod "n"(%a, %b) {fmod = 1}: f32[3]
   output %y
 }
 )",
-                        {bytesOf(F{-7.5f, 7.5f, 1}), bytesOf(F{2, -2, 0})}),
-             {-1.5f, 1.5f, kNaN}, 0);
+                          {bytesOf(F{-7.5f, 7.5f, 1}), bytesOf(F{2, -2, 0})}),
+             F{-1.5f, 1.5f, kNaN}, 0);
 }
 
 TEST_CASE("Pow with integer and mixed operand types") {
-  CHECK(run<int32_t>(R"(graph @g {
+  CHECK(eval1<int32_t>(R"(graph @g {
   input %a: i32[6]
   input %b: i64[6]
   %y = Pow "n"(%a, %b): i32[6]
   output %y
 }
 )",
-                     {bytesOf<int32_t>({2, -2, 2, -1, 1, 3}),
+                       {bytesOf<int32_t>({2, -2, 2, -1, 1, 3}),
                       bytesOf<int64_t>({10, 3, -1, -3, -5, 0})}) ==
         std::vector<int32_t>{1024, -8, 0, -1, 1, 1});
   // An integer base with a float exponent is computed in double, then
   // truncated like Cast.
-  CHECK(run<int64_t>(R"(graph @g {
+  CHECK(eval1<int64_t>(R"(graph @g {
   input %a: i64[3]
   input %b: f32[3]
   %y = Pow "n"(%a, %b): i64[3]
   output %y
 }
 )",
-                     {bytesOf<int64_t>({4, 10, 2}), bytesOf(F{0.5f, 2, -1})}) ==
+                       {bytesOf<int64_t>({4, 10, 2}), bytesOf(F{0.5f, 2, -1})}) ==
         std::vector<int64_t>{2, 100, 0});
-  checkClose(run<float>(R"(graph @g {
+  checkClose(eval1<float>(R"(graph @g {
   input %a: f32[3]
   input %b: u8[1]
   %y = Pow "n"(%a, %b): f32[3]
   output %y
 }
 )",
-                        {bytesOf(F{1.5f, -2, 0}), bytesOf<uint8_t>({3})}),
-             {3.375f, -8, 0}, 1e-6);
+                          {bytesOf(F{1.5f, -2, 0}), bytesOf<uint8_t>({3})}),
+             F{3.375f, -8, 0}, 1e-6);
 }
 
 TEST_CASE("BitShift by the full width gives 0") {
@@ -418,9 +380,10 @@ TEST_CASE("BitShift by the full width gives 0") {
   output %y
 }
 )";
-  CHECK(run<uint8_t>(left, {bytesOf<uint8_t>({1, 3, 1, 255}), bytesOf<uint8_t>({7, 7, 8, 200})}) ==
+  CHECK(eval1<uint8_t>(left, {bytesOf<uint8_t>({1, 3, 1, 255}),
+                              bytesOf<uint8_t>({7, 7, 8, 200})}) ==
         std::vector<uint8_t>{128, 128, 0, 0});
-  CHECK(run<uint64_t>(right, {bytesOf<uint64_t>({~0ull, ~0ull, 8}),
+  CHECK(eval1<uint64_t>(right, {bytesOf<uint64_t>({~0ull, ~0ull, 8}),
                               bytesOf<uint64_t>({63, 64, 1})}) ==
         std::vector<uint64_t>{1, 0, 4});
 }
@@ -430,133 +393,133 @@ TEST_CASE("BitShift by the full width gives 0") {
 //===----------------------------------------------------------------------===//
 
 TEST_CASE("Round halves to even; Sign and Shrink on integers") {
-  checkClose(run<float>(R"(graph @g {
+  checkClose(eval1<float>(R"(graph @g {
   input %x: f32[7]
   %y = Round "n"(%x): f32[7]
   output %y
 }
 )",
-                        {bytesOf(F{0.5f, 1.5f, 2.5f, -0.5f, -1.5f, 2.6f, kNaN})}),
-             {0, 2, 2, 0, -2, 3, kNaN}, 0);
-  CHECK(run<int16_t>(R"(graph @g {
+                          {bytesOf(F{0.5f, 1.5f, 2.5f, -0.5f, -1.5f, 2.6f, kNaN})}),
+             F{0, 2, 2, 0, -2, 3, kNaN}, 0);
+  CHECK(eval1<int16_t>(R"(graph @g {
   input %x: i16[3]
   %y = Sign "n"(%x): i16[3]
   output %y
 }
 )",
-                     {bytesOf<int16_t>({-300, 0, 9})}) == std::vector<int16_t>{-1, 0, 1});
-  CHECK(run<uint32_t>(R"(graph @g {
+                       {bytesOf<int16_t>({-300, 0, 9})}) == std::vector<int16_t>{-1, 0, 1});
+  CHECK(eval1<uint32_t>(R"(graph @g {
   input %x: u32[2]
   %y = Sign "n"(%x): u32[2]
   output %y
 }
 )",
-                      {bytesOf<uint32_t>({0, 77})}) == std::vector<uint32_t>{0, 1});
+                        {bytesOf<uint32_t>({0, 77})}) == std::vector<uint32_t>{0, 1});
   // lambd 1.5, bias 1: x < -1.5 -> x + 1, x > 1.5 -> x - 1, else 0.
-  CHECK(run<int32_t>(R"(graph @g {
+  CHECK(eval1<int32_t>(R"(graph @g {
   input %x: i32[5]
   %y = Shrink "n"(%x) {bias = 1.0, lambd = 1.5}: i32[5]
   output %y
 }
 )",
-                     {bytesOf<int32_t>({-3, -1, 0, 1, 3})}) ==
+                       {bytesOf<int32_t>({-3, -1, 0, 1, 3})}) ==
         std::vector<int32_t>{-2, 0, 0, 0, 2});
 }
 
 TEST_CASE("older unary ops on the integer and double types the spec allows") {
-  CHECK(run<int8_t>(R"(graph @g {
+  CHECK(eval1<int8_t>(R"(graph @g {
   input %x: i8[3]
   %y = Relu "n"(%x): i8[3]
   output %y
 }
 )",
-                    {bytesOf<int8_t>({-128, 0, 127})}) == std::vector<int8_t>{0, 0, 127});
-  CHECK(run<uint16_t>(R"(graph @g {
+                      {bytesOf<int8_t>({-128, 0, 127})}) == std::vector<int8_t>{0, 0, 127});
+  CHECK(eval1<uint16_t>(R"(graph @g {
   input %x: u16[2]
   %y = Abs "n"(%x): u16[2]
   output %y
 }
 )",
-                      {bytesOf<uint16_t>({0, 65535})}) == std::vector<uint16_t>{0, 65535});
-  CHECK(run<int16_t>(R"(graph @g {
+                        {bytesOf<uint16_t>({0, 65535})}) == std::vector<uint16_t>{0, 65535});
+  CHECK(eval1<int16_t>(R"(graph @g {
   input %x: i16[2]
   %y = Neg "n"(%x): i16[2]
   output %y
 }
 )",
-                     {bytesOf<int16_t>({-32768, 5})}) == std::vector<int16_t>{-32768, -5});
-  auto sig = run<double>(R"(graph @g {
+                       {bytesOf<int16_t>({-32768, 5})}) == std::vector<int16_t>{-32768, -5});
+  auto sig = eval1<double>(R"(graph @g {
   input %x: f64[2]
   %y = Sigmoid "n"(%x): f64[2]
   output %y
 }
 )",
-                         {bytesOf(D{0, -40})});
+                           {bytesOf(D{0, -40})});
   REQUIRE(sig.size() == 2);
   CHECK(sig[0] == 0.5);
   CHECK(std::fabs(sig[1] - 1 / (1 + std::exp(40.0))) < 1e-30); // beyond float's range
-  auto ex = run<double>(R"(graph @g {
+  auto ex = eval1<double>(R"(graph @g {
   input %x: f64[1]
   %y = Exp "n"(%x): f64[1]
   output %y
 }
 )",
-                        {bytesOf(D{100})});
+                          {bytesOf(D{100})});
   REQUIRE(ex.size() == 1);
   CHECK(ex[0] == std::exp(100.0)); // overflows float, not double
 }
 
 TEST_CASE("IsNaN and IsInf with detect flags") {
   auto x = bytesOf(F{kInf, -kInf, kNaN, 1});
-  CHECK(run<uint8_t>(R"(graph @g {
+  CHECK(eval1<uint8_t>(R"(graph @g {
   input %x: f32[4]
   %y = IsNaN "n"(%x): bool[4]
   output %y
 }
 )",
-                     {x}) == B{0, 0, 1, 0});
-  CHECK(run<uint8_t>(R"(graph @g {
+                       {x}) == B{0, 0, 1, 0});
+  CHECK(eval1<uint8_t>(R"(graph @g {
   input %x: f32[4]
   %y = IsInf "n"(%x): bool[4]
   output %y
 }
 )",
-                     {x}) == B{1, 1, 0, 0});
-  CHECK(run<uint8_t>(R"(graph @g {
+                       {x}) == B{1, 1, 0, 0});
+  CHECK(eval1<uint8_t>(R"(graph @g {
   input %x: f32[4]
   %y = IsInf "n"(%x) {detect_positive = 0}: bool[4]
   output %y
 }
 )",
-                     {x}) == B{0, 1, 0, 0});
-  CHECK(run<uint8_t>(R"(graph @g {
+                       {x}) == B{0, 1, 0, 0});
+  CHECK(eval1<uint8_t>(R"(graph @g {
   input %x: f32[4]
   %y = IsInf "n"(%x) {detect_negative = 0, detect_positive = 0}: bool[4]
   output %y
 }
 )",
-                     {x}) == B{0, 0, 0, 0});
+                       {x}) == B{0, 0, 0, 0});
 }
 
 TEST_CASE("activations on double") {
-  auto d = run<double>(R"(graph @g {
+  auto d = eval1<double>(R"(graph @g {
   input %x: f64[3]
   %y = Selu "n"(%x) {alpha = 2.0, gamma = 3.0}: f64[3]
   output %y
 }
 )",
-                       {bytesOf(D{-1, 0, 2})});
+                         {bytesOf(D{-1, 0, 2})});
   REQUIRE(d.size() == 3);
   CHECK(std::fabs(d[0] - 6 * (std::exp(-1.0) - 1)) < 1e-12);
   CHECK(d[1] == 0);
   CHECK(d[2] == 6);
-  auto s = run<double>(R"(graph @g {
+  auto s = eval1<double>(R"(graph @g {
   input %x: f64[3]
   %y = Softplus "n"(%x): f64[3]
   output %y
 }
 )",
-                       {bytesOf(D{-800, 0, 800})});
+                         {bytesOf(D{-800, 0, 800})});
   REQUIRE(s.size() == 3);
   CHECK(s[0] == 0);
   CHECK(std::fabs(s[1] - std::log(2.0)) < 1e-15);
@@ -582,44 +545,44 @@ TEST_CASE("Max, Min, Sum and Mean of three broadcast inputs") {
   auto with = [&](const char *op) {
     std::string t = tmpl;
     t.replace(t.find("OP"), 2, op);
-    return run<float>(t, {a, b, c});
+    return eval1<float>(t, {a, b, c});
   };
   CHECK(with("Max") == F{2, 3, 6, 5, 5, 6});
   CHECK(with("Min") == F{0, 1, 1, 0, 2, 2});
   CHECK(with("Sum") == F{3, 6, 9, 7, 10, 13});
   CHECK(with("Mean") == F{1, 2, 3, 7.0f / 3, 10.0f / 3, 13.0f / 3});
   // NaN wins in Max and Min, as numpy's maximum.
-  checkClose(run<float>(R"(graph @g {
+  checkClose(eval1<float>(R"(graph @g {
   input %a: f32[2]
   input %b: f32[2]
   %y = Max "n"(%a, %b): f32[2]
   output %y
 }
 )",
-                        {bytesOf(F{kNaN, 1}), bytesOf(F{1, kNaN})}),
-             {kNaN, kNaN}, 0);
+                          {bytesOf(F{kNaN, 1}), bytesOf(F{1, kNaN})}),
+             F{kNaN, kNaN}, 0);
   // Integers, and a single input (a view).
-  CHECK(run<uint8_t>(R"(graph @g {
+  CHECK(eval1<uint8_t>(R"(graph @g {
   input %a: u8[3]
   input %b: u8[3]
   %y = Max "n"(%a, %b): u8[3]
   output %y
 }
 )",
-                     {bytesOf<uint8_t>({1, 200, 3}), bytesOf<uint8_t>({255, 0, 3})}) ==
+                       {bytesOf<uint8_t>({1, 200, 3}), bytesOf<uint8_t>({255, 0, 3})}) ==
         std::vector<uint8_t>{255, 200, 3});
-  CHECK(run<float>(R"(graph @g {
+  CHECK(eval1<float>(R"(graph @g {
   input %a: f32[2]
   %y = Mean "n"(%a): f32[2]
   output %y
 }
 )",
-                   {bytesOf(F{1, 2})}) == F{1, 2});
+                     {bytesOf(F{1, 2})}) == F{1, 2});
 }
 
 TEST_CASE("Where broadcasts condition and both branches") {
   // y[i][j][k] = c[i][0][k] ? a[k] : b[j], of shape [2,2,3].
-  CHECK(run<int64_t>(R"(graph @g {
+  CHECK(eval1<int64_t>(R"(graph @g {
   input %c: bool[2,1,3]
   input %a: i64[3]
   input %b: i64[2,1]
@@ -627,10 +590,10 @@ TEST_CASE("Where broadcasts condition and both branches") {
   output %y
 }
 )",
-                     {bytesOf<uint8_t>({1, 0, 1, 0, 0, 1}), bytesOf<int64_t>({10, 20, 30}),
+                       {bytesOf<uint8_t>({1, 0, 1, 0, 0, 1}), bytesOf<int64_t>({10, 20, 30}),
                       bytesOf<int64_t>({-1, -2})}) ==
         std::vector<int64_t>{10, -1, 30, 10, -2, 30, -1, -1, 30, -2, -2, 30});
-  CHECK(run<uint8_t>(R"(graph @g {
+  CHECK(eval1<uint8_t>(R"(graph @g {
   input %c: bool[]
   input %a: bool[2]
   input %b: bool[2]
@@ -638,45 +601,45 @@ TEST_CASE("Where broadcasts condition and both branches") {
   output %y
 }
 )",
-                     {bytesOf<uint8_t>({0}), bytesOf<uint8_t>({1, 1}),
+                       {bytesOf<uint8_t>({0}), bytesOf<uint8_t>({1, 1}),
                       bytesOf<uint8_t>({0, 1})}) == B{0, 1});
 }
 
 TEST_CASE("comparisons, logical ops and PRelu") {
-  CHECK(run<uint8_t>(R"(graph @g {
+  CHECK(eval1<uint8_t>(R"(graph @g {
   input %a: bool[4]
   input %b: bool[4]
   %y = Equal "n"(%a, %b): bool[4]
   output %y
 }
 )",
-                     {bytesOf<uint8_t>({0, 0, 1, 1}), bytesOf<uint8_t>({0, 1, 0, 1})}) ==
+                       {bytesOf<uint8_t>({0, 0, 1, 1}), bytesOf<uint8_t>({0, 1, 0, 1})}) ==
         B{1, 0, 0, 1});
-  CHECK(run<uint8_t>(R"(graph @g {
+  CHECK(eval1<uint8_t>(R"(graph @g {
   input %a: bool[4]
   input %b: bool[4]
   %y = Xor "n"(%a, %b): bool[4]
   output %y
 }
 )",
-                     {bytesOf<uint8_t>({0, 0, 1, 1}), bytesOf<uint8_t>({0, 1, 0, 1})}) ==
+                       {bytesOf<uint8_t>({0, 0, 1, 1}), bytesOf<uint8_t>({0, 1, 0, 1})}) ==
         B{0, 1, 1, 0});
-  CHECK(run<uint8_t>(R"(graph @g {
+  CHECK(eval1<uint8_t>(R"(graph @g {
   input %a: f32[3]
   input %b: f32[]
   %y = LessOrEqual "n"(%a, %b): bool[3]
   output %y
 }
 )",
-                     {bytesOf(F{1, 2, kNaN}), bytesOf(F{2})}) == B{1, 1, 0});
-  CHECK(run<int32_t>(R"(graph @g {
+                       {bytesOf(F{1, 2, kNaN}), bytesOf(F{2})}) == B{1, 1, 0});
+  CHECK(eval1<int32_t>(R"(graph @g {
   input %x: i32[2,2]
   input %s: i32[2]
   %y = PRelu "n"(%x, %s): i32[2,2]
   output %y
 }
 )",
-                     {bytesOf<int32_t>({-3, 4, -5, -1}), bytesOf<int32_t>({2, 3})}) ==
+                       {bytesOf<int32_t>({-3, 4, -5, -1}), bytesOf<int32_t>({2, 3})}) ==
         std::vector<int32_t>{-6, 4, -10, -3});
 }
 
@@ -692,7 +655,7 @@ TEST_CASE("Cast from float to integers is defined for every value") {
 }
 )";
   // Truncation toward zero; negative values wrap as numpy's cast does.
-  CHECK(run<uint8_t>(toU8, {bytesOf(F{2.9f, -1, 255.5f, 256, kNaN, -0.5f})}) ==
+  CHECK(eval1<uint8_t>(toU8, {bytesOf(F{2.9f, -1, 255.5f, 256, kNaN, -0.5f})}) ==
         std::vector<uint8_t>{2, 255, 255, 0, 0, 0});
   const char *toI64 = R"(graph @g {
   input %x: f64[4]
@@ -700,7 +663,7 @@ TEST_CASE("Cast from float to integers is defined for every value") {
   output %y
 }
 )";
-  CHECK(run<int64_t>(toI64, {bytesOf(D{1e300, -1e300, -2.5, std::nan("")})}) ==
+  CHECK(eval1<int64_t>(toI64, {bytesOf(D{1e300, -1e300, -2.5, std::nan("")})}) ==
         std::vector<int64_t>{std::numeric_limits<int64_t>::max(),
                              std::numeric_limits<int64_t>::min(), -2, 0});
   const char *toU64 = R"(graph @g {
@@ -709,23 +672,23 @@ TEST_CASE("Cast from float to integers is defined for every value") {
   output %y
 }
 )";
-  CHECK(run<uint64_t>(toU64, {bytesOf(D{1.8446744073709552e19, 1.7e19, 3.5})}) ==
+  CHECK(eval1<uint64_t>(toU64, {bytesOf(D{1.8446744073709552e19, 1.7e19, 3.5})}) ==
         std::vector<uint64_t>{~0ull, 17000000000000000000ull, 3});
-  CHECK(run<float>(R"(graph @g {
+  CHECK(eval1<float>(R"(graph @g {
   input %x: bool[2]
   %y = Cast "n"(%x) {to = 1}: f32[2]
   output %y
 }
 )",
-                   {bytesOf<uint8_t>({1, 0})}) == F{1, 0});
-  CHECK(run<int8_t>(R"(graph @g {
+                     {bytesOf<uint8_t>({1, 0})}) == F{1, 0});
+  CHECK(eval1<int8_t>(R"(graph @g {
   input %x: i32[2]
   input %t: i8[1]
   %y = CastLike "n"(%x, %t): i8[2]
   output %y
 }
 )",
-                    {bytesOf<int32_t>({300, -129}), bytesOf<int8_t>({0})}) ==
+                      {bytesOf<int32_t>({300, -129}), bytesOf<int8_t>({0})}) ==
         std::vector<int8_t>{44, 127});
 }
 
@@ -738,15 +701,15 @@ TEST_CASE("Clip on integers with bounds computed at run time") {
   output %y
 }
 )";
-  CHECK(run<int8_t>(clip, {bytesOf<int8_t>({-128, -3, 0, 3, 127}), bytesOf<int8_t>({-2}),
+  CHECK(eval1<int8_t>(clip, {bytesOf<int8_t>({-128, -3, 0, 3, 127}), bytesOf<int8_t>({-2}),
                            bytesOf<int8_t>({2})}) == std::vector<int8_t>{-2, -2, 0, 2, 2});
-  CHECK(run<uint16_t>(R"(graph @g {
+  CHECK(eval1<uint16_t>(R"(graph @g {
   input %x: u16[3]
   input %hi: u16[]
   %y = Clip "n"(%x, _, %hi): u16[3]
   output %y
 }
 )",
-                      {bytesOf<uint16_t>({0, 100, 65535}), bytesOf<uint16_t>({1000})}) ==
+                        {bytesOf<uint16_t>({0, 100, 65535}), bytesOf<uint16_t>({1000})}) ==
         std::vector<uint16_t>{0, 100, 1000});
 }

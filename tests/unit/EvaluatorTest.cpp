@@ -17,52 +17,6 @@ using namespace tinymlc::test;
 
 namespace {
 
-template <typename T> Buffer bytesOf(std::vector<T> v) {
-  Buffer b(v.size() * sizeof(T));
-  if (!v.empty())
-    std::memcpy(b.data(), v.data(), b.size());
-  return b;
-}
-
-template <typename T> std::vector<T> as(const Buffer &b) {
-  std::vector<T> v(b.size() / sizeof(T));
-  if (!v.empty())
-    std::memcpy(v.data(), b.data(), b.size());
-  return v;
-}
-
-/// Parses `text` and evaluates it on `inputs`; an empty result on error.
-std::vector<Buffer> eval(llvm::StringRef text, std::vector<Buffer> inputs) {
-  auto g = parse(text);
-  if (!g)
-    return {};
-  auto out = evaluateGraph(*g, inputs);
-  if (!out) {
-    FAIL_CHECK(errorToString(out.takeError()));
-    return {};
-  }
-  return std::move(*out);
-}
-
-/// The single float output of `text` on float inputs.
-std::vector<float> evalF(llvm::StringRef text, std::vector<std::vector<float>> inputs) {
-  std::vector<Buffer> in;
-  for (auto &v : inputs)
-    in.push_back(bytesOf(v));
-  auto out = eval(text, in);
-  if (out.empty())
-    return {};
-  return as<float>(out[0]);
-}
-
-void checkClose(const std::vector<float> &got, const std::vector<float> &want, double tol) {
-  REQUIRE(got.size() == want.size());
-  for (size_t i = 0; i < got.size(); ++i) {
-    INFO("element " << i << ": got " << got[i] << ", want " << want[i]);
-    CHECK(std::fabs(static_cast<double>(got[i]) - want[i]) <= tol);
-  }
-}
-
 using F = std::vector<float>;
 
 } // namespace
@@ -72,7 +26,7 @@ TEST_CASE("Conv with asymmetric padding and two groups") {
   // output is x[i-1][j-1] + x[i][j] (padding is 1 at the top and left only),
   // plus bias 0.5. Group 1: ones with an all-ones kernel counts the taps that
   // fall inside the input, minus 1.
-  F y = evalF(R"(graph @g {
+  F y = evalAs<float>(R"(graph @g {
   input %x: f32[1,2,3,3]
   const %w: f32[2,1,2,2] = [1, 0, 0, 1, 1, 1, 1, 1]
   const %b: f32[2] = [0.5, -1]
@@ -80,7 +34,7 @@ TEST_CASE("Conv with asymmetric padding and two groups") {
   output %y
 }
 )",
-              {{1, 2, 3, 4, 5, 6, 7, 8, 9, 1, 1, 1, 1, 1, 1, 1, 1, 1}});
+                      {{1, 2, 3, 4, 5, 6, 7, 8, 9, 1, 1, 1, 1, 1, 1, 1, 1, 1}});
   CHECK(y == F{1.5f, 2.5f, 3.5f, 4.5f, 6.5f, 8.5f, 7.5f, 12.5f, 14.5f, //
                0, 1, 1, 1, 3, 3, 1, 3, 3});
 }
@@ -89,7 +43,7 @@ TEST_CASE("Conv with stride, dilation and a fused Relu") {
   // 1-d: x = 0..6, kernel [1, -1] dilated by 2 gives x[i] - x[i+2] = -2 for
   // every window; stride 2 keeps windows 0, 2, 4; the Relu turns them to 0,
   // and the bias 3 lifts them to 1 first.
-  F y = evalF(R"(graph @g {
+  F y = evalAs<float>(R"(graph @g {
   input %x: f32[1,1,7]
   const %w: f32[1,1,2] = [1, -1]
   const %b: f32[1] = [3]
@@ -97,7 +51,7 @@ TEST_CASE("Conv with stride, dilation and a fused Relu") {
   output %y
 }
 )",
-              {{0, 1, 2, 3, 4, 5, 6}});
+                      {{0, 1, 2, 3, 4, 5, 6}});
   CHECK(y == F{1, 1, 1});
 }
 
@@ -105,7 +59,7 @@ TEST_CASE("Gemm with alpha, beta and both transposes") {
   // A = [[1,2,3],[4,5,6]] stored transposed; B = [[1,0],[0,1],[1,1]] stored
   // transposed. A*B = [[4,5],[10,11]]; * 0.5 = [[2,2.5],[5,5.5]];
   // C = [[1],[2]] broadcast along N, * 2 = [[2,2],[4,4]].
-  F y = evalF(R"(graph @g {
+  F y = evalAs<float>(R"(graph @g {
   input %at: f32[3,2]
   const %bt: f32[2,3] = [1, 0, 1, 0, 1, 1]
   const %c: f32[2,1] = [1, 2]
@@ -113,12 +67,12 @@ TEST_CASE("Gemm with alpha, beta and both transposes") {
   output %y
 }
 )",
-              {{1, 4, 2, 5, 3, 6}});
+                      {{1, 4, 2, 5, 3, 6}});
   CHECK(y == F{4, 4.5f, 9, 9.5f});
 }
 
 TEST_CASE("Gemm with a row-vector C and no transposes") {
-  F y = evalF(R"(graph @g {
+  F y = evalAs<float>(R"(graph @g {
   input %a: f32[2,2]
   const %b: f32[2,3] = [1, 2, 3, 4, 5, 6]
   const %c: f32[3] = [100, 200, 300]
@@ -126,46 +80,46 @@ TEST_CASE("Gemm with a row-vector C and no transposes") {
   output %y
 }
 )",
-              {{1, 0, 0, -1}});
+                      {{1, 0, 0, -1}});
   CHECK(y == F{101, 202, 303, 96, 195, 294});
 }
 
 TEST_CASE("MatMul with batch broadcasting and 1-d operands") {
   // [2,2,2] x [2,1]: each batch times [1, 2]^T
-  CHECK(evalF(R"(graph @g {
+  CHECK(evalAs<float>(R"(graph @g {
   input %a: f32[2,2,2]
   const %b: f32[2,1] = [1, 2]
   %y = MatMul "mm"(%a, %b): f32[2,2,1]
   output %y
 }
 )",
-              {{1, 2, 3, 4, 5, 6, 7, 8}}) == F{5, 11, 17, 23});
+                      {{1, 2, 3, 4, 5, 6, 7, 8}}) == F{5, 11, 17, 23});
   // [2,1,1,2] x [3,2,1]: a0 = [1,2], a1 = [3,4] against b = [1,0], [0,1], [1,1]
-  CHECK(evalF(R"(graph @g {
+  CHECK(evalAs<float>(R"(graph @g {
   input %a: f32[2,1,1,2]
   input %b: f32[3,2,1]
   %y = MatMul "mm"(%a, %b): f32[2,3,1,1]
   output %y
 }
 )",
-              {{1, 2, 3, 4}, {1, 0, 0, 1, 1, 1}}) == F{1, 2, 3, 3, 4, 7});
+                      {{1, 2, 3, 4}, {1, 0, 0, 1, 1, 1}}) == F{1, 2, 3, 3, 4, 7});
   // vector x matrix, and a dot product
-  CHECK(evalF(R"(graph @g {
+  CHECK(evalAs<float>(R"(graph @g {
   input %a: f32[2]
   const %b: f32[2,3] = [1, 2, 3, 4, 5, 6]
   %y = MatMul "mm"(%a, %b): f32[3]
   output %y
 }
 )",
-              {{1, -1}}) == F{-3, -3, -3});
-  CHECK(evalF(R"(graph @g {
+                      {{1, -1}}) == F{-3, -3, -3});
+  CHECK(evalAs<float>(R"(graph @g {
   input %a: f32[3]
   const %b: f32[3] = [1, 2, 3]
   %y = MatMul "mm"(%a, %b): f32[]
   output %y
 }
 )",
-              {{4, 5, 6}}) == F{32});
+                      {{4, 5, 6}}) == F{32});
 }
 
 TEST_CASE("MaxPool with the indices output") {
@@ -208,8 +162,8 @@ TEST_CASE("AveragePool with count_include_pad off and on") {
 }
 )";
   F x = {1, 2, 3, 4, 5, 6, 7, 8, 9};
-  CHECK(evalF(excl, {x}) == F{3, 4, 6, 7});
-  CHECK(evalF(incl, {x}) == F{12.0f / 9, 16.0f / 9, 24.0f / 9, 28.0f / 9});
+  CHECK(evalAs<float>(excl, {x}) == F{3, 4, 6, 7});
+  CHECK(evalAs<float>(incl, {x}) == F{12.0f / 9, 16.0f / 9, 24.0f / 9, 28.0f / 9});
 }
 
 TEST_CASE("Softmax and LogSoftmax on an inner axis") {
@@ -229,40 +183,40 @@ TEST_CASE("Softmax and LogSoftmax on an inner axis") {
 )";
   F x = {0, 1, 1, 1, 5, 0, 5, 2};
   // 1 / (1 + e) = 0.26894142, 1 / (1 + e^2) = 0.11920292
-  checkClose(evalF(softmax, {x}),
-             {0.26894142f, 0.5f, 0.73105858f, 0.5f, 0.5f, 0.11920292f, 0.5f, 0.88079708f}, 1e-6);
-  checkClose(evalF(logSoftmax, {x}),
-             {-1.31326169f, -0.69314718f, -0.31326169f, -0.69314718f, -0.69314718f, -2.12692801f,
+  checkClose(evalAs<float>(softmax, {x}),
+             F{0.26894142f, 0.5f, 0.73105858f, 0.5f, 0.5f, 0.11920292f, 0.5f, 0.88079708f}, 1e-6);
+  checkClose(evalAs<float>(logSoftmax, {x}),
+             F{-1.31326169f, -0.69314718f, -0.31326169f, -0.69314718f, -0.69314718f, -2.12692801f,
               -0.69314718f, -0.12692801f},
              1e-6);
 }
 
 TEST_CASE("Add with broadcasting") {
-  CHECK(evalF(R"(graph @g {
+  CHECK(evalAs<float>(R"(graph @g {
   input %a: f32[2,3]
   input %b: f32[3]
   %y = Add "add"(%a, %b): f32[2,3]
   output %y
 }
 )",
-              {{1, 2, 3, 4, 5, 6}, {10, 20, 30}}) == F{11, 22, 33, 14, 25, 36});
-  CHECK(evalF(R"(graph @g {
+                      {{1, 2, 3, 4, 5, 6}, {10, 20, 30}}) == F{11, 22, 33, 14, 25, 36});
+  CHECK(evalAs<float>(R"(graph @g {
   input %a: f32[2,1]
   input %b: f32[1,3]
   %y = Add "add"(%a, %b): f32[2,3]
   output %y
 }
 )",
-              {{1, 2}, {10, 20, 30}}) == F{11, 21, 31, 12, 22, 32});
+                      {{1, 2}, {10, 20, 30}}) == F{11, 21, 31, 12, 22, 32});
   // a scalar on the left, and the output larger than both operands
-  CHECK(evalF(R"(graph @g {
+  CHECK(evalAs<float>(R"(graph @g {
   input %a: f32[]
   input %b: f32[2,1,2]
   %y = Sub "sub"(%a, %b): f32[2,1,2]
   output %y
 }
 )",
-              {{10}, {1, 2, 3, 4}}) == F{9, 8, 7, 6});
+                      {{10}, {1, 2, 3, 4}}) == F{9, 8, 7, 6});
 }
 
 TEST_CASE("Div on int32 truncates toward zero and gives 0 for a zero divisor") {
@@ -281,26 +235,27 @@ TEST_CASE("Div on int32 truncates toward zero and gives 0 for a zero divisor") {
 }
 
 TEST_CASE("Transpose") {
-  CHECK(evalF(R"(graph @g {
+  CHECK(evalAs<float>(R"(graph @g {
   input %x: f32[2,3]
   %y = Transpose "t"(%x): f32[3,2]
   output %y
 }
 )",
-              {{1, 2, 3, 4, 5, 6}}) == F{1, 4, 2, 5, 3, 6});
+                      {{1, 2, 3, 4, 5, 6}}) == F{1, 4, 2, 5, 3, 6});
   // y[a][b][c] = x[b][c][a], x holding its own flat index
-  CHECK(evalF(R"(graph @g {
+  CHECK(evalAs<float>(R"(graph @g {
   input %x: f32[2,3,2]
   %y = Transpose "t"(%x) {perm = [2, 0, 1]}: f32[2,2,3]
   output %y
 }
 )",
-              {{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}}) == F{0, 2, 4, 6, 8, 10, 1, 3, 5, 7, 9, 11});
+                      {{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}}) ==
+        F{0, 2, 4, 6, 8, 10, 1, 3, 5, 7, 9, 11});
 }
 
 TEST_CASE("Slice with negative steps") {
   // x = [[0..4], [5..9]]; columns 4, 2, 0
-  CHECK(evalF(R"(graph @g {
+  CHECK(evalAs<float>(R"(graph @g {
   input %x: f32[2,5]
   const %starts: i64[1] = [-1]
   const %ends: i64[1] = [-6]
@@ -310,9 +265,9 @@ TEST_CASE("Slice with negative steps") {
   output %y
 }
 )",
-              {{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}}) == F{4, 2, 0, 9, 7, 5});
+                      {{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}}) == F{4, 2, 0, 9, 7, 5});
   // rows 1, 0 and columns 3, 1
-  CHECK(evalF(R"(graph @g {
+  CHECK(evalAs<float>(R"(graph @g {
   input %x: f32[2,5]
   const %starts: i64[2] = [1, 3]
   const %ends: i64[2] = [-10, 0]
@@ -322,18 +277,18 @@ TEST_CASE("Slice with negative steps") {
   output %y
 }
 )",
-              {{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}}) == F{8, 6, 3, 1});
+                      {{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}}) == F{8, 6, 3, 1});
 }
 
 TEST_CASE("Concat on axis 1") {
-  CHECK(evalF(R"(graph @g {
+  CHECK(evalAs<float>(R"(graph @g {
   input %a: f32[2,1]
   input %b: f32[2,2]
   %y = Concat "cat"(%a, %b) {axis = 1}: f32[2,3]
   output %y
 }
 )",
-              {{1, 2}, {3, 4, 5, 6}}) == F{1, 3, 4, 2, 5, 6});
+                      {{1, 2}, {3, 4, 5, 6}}) == F{1, 3, 4, 2, 5, 6});
 }
 
 TEST_CASE("Pad: constant, reflect and edge") {
@@ -344,21 +299,21 @@ TEST_CASE("Pad: constant, reflect and edge") {
 )") + (withValue ? "  const %v: f32[] = [9]\n" : "") +
                        "  %y = Pad \"pad\"(%x, %pads" + (withValue ? ", %v" : "") +
                        ") {mode = \"" + mode + "\"}: f32[6]\n  output %y\n}\n";
-    return evalF(text, {{1, 2, 3}});
+    return evalAs<float>(text, {{1, 2, 3}});
   };
   CHECK(pad1d("constant", false) == F{0, 0, 1, 2, 3, 0});
   CHECK(pad1d("constant", true) == F{9, 9, 1, 2, 3, 9});
   CHECK(pad1d("reflect", false) == F{3, 2, 1, 2, 3, 2});
   CHECK(pad1d("edge", false) == F{1, 1, 1, 2, 3, 3});
   // 2-d reflect: rows -1 and 2 mirror rows 1 and 0, columns likewise
-  CHECK(evalF(R"(graph @g {
+  CHECK(evalAs<float>(R"(graph @g {
   input %x: f32[2,3]
   const %pads: i64[4] = [1, 1, 1, 1]
   %y = Pad "pad"(%x, %pads) {mode = "reflect"}: f32[4,5]
   output %y
 }
 )",
-              {{1, 2, 3, 4, 5, 6}}) ==
+                      {{1, 2, 3, 4, 5, 6}}) ==
         F{5, 4, 5, 6, 5, 2, 1, 2, 3, 2, 5, 4, 5, 6, 5, 2, 1, 2, 3, 2});
 }
 
@@ -373,14 +328,14 @@ TEST_CASE("Gather with negative indices") {
                   {bytesOf(F{1, 2, 3, 4, 5, 6}), bytesOf(std::vector<int64_t>{-1, 0})});
   REQUIRE(out.size() == 1);
   CHECK(as<float>(out[0]) == F{5, 6, 1, 2});
-  CHECK(evalF(R"(graph @g {
+  CHECK(evalAs<float>(R"(graph @g {
   input %data: f32[3,2]
   const %idx: i32[1] = [-1]
   %y = Gather "g"(%data, %idx) {axis = 1}: f32[3,1]
   output %y
 }
 )",
-              {{1, 2, 3, 4, 5, 6}}) == F{2, 4, 6});
+                      {{1, 2, 3, 4, 5, 6}}) == F{2, 4, 6});
 }
 
 TEST_CASE("Cast from float to int32 and to bool") {
@@ -406,7 +361,7 @@ TEST_CASE("Cast from float to int32 and to bool") {
 }
 
 TEST_CASE("Reshape and Flatten are views: the bytes pass through") {
-  CHECK(evalF(R"(graph @g {
+  CHECK(evalAs<float>(R"(graph @g {
   input %x: f32[2,3]
   const %s: i64[2] = [3, -1]
   %r = Reshape "r"(%x, %s): f32[3,2]
@@ -414,35 +369,35 @@ TEST_CASE("Reshape and Flatten are views: the bytes pass through") {
   output %f
 }
 )",
-              {{1, 2, 3, 4, 5, 6}}) == F{1, 2, 3, 4, 5, 6});
+                      {{1, 2, 3, 4, 5, 6}}) == F{1, 2, 3, 4, 5, 6});
 }
 
 TEST_CASE("Softmax and LogSoftmax are stable for large inputs") {
   // exp(1000) overflows a float: the kernels must subtract the maximum first
-  CHECK(evalF(R"(graph @g {
+  CHECK(evalAs<float>(R"(graph @g {
   input %x: f32[1,3]
   %y = Softmax "sm"(%x): f32[1,3]
   output %y
 }
 )",
-              {{1000, 1000, -1000}}) == F{0.5f, 0.5f, 0});
-  CHECK(evalF(R"(graph @g {
+                      {{1000, 1000, -1000}}) == F{0.5f, 0.5f, 0});
+  CHECK(evalAs<float>(R"(graph @g {
   input %x: f32[2]
   %y = LogSoftmax "lsm"(%x): f32[2]
   output %y
 }
 )",
-              {{1000, 0}}) == F{0, -1000});
+                      {{1000, 0}}) == F{0, -1000});
 }
 
 TEST_CASE("Pad with negative pads crops") {
   // [[1,2,3],[4,5,6]]: drop the first column, add a zero row at the end
-  CHECK(evalF(R"(graph @g {
+  CHECK(evalAs<float>(R"(graph @g {
   input %x: f32[2,3]
   const %pads: i64[4] = [0, -1, 1, 0]
   %y = Pad "pad"(%x, %pads): f32[3,2]
   output %y
 }
 )",
-              {{1, 2, 3, 4, 5, 6}}) == F{2, 3, 5, 6, 0, 0});
+                      {{1, 2, 3, 4, 5, 6}}) == F{2, 3, 5, 6, 0, 0});
 }

@@ -22,94 +22,6 @@ using namespace tinymlc::test;
 
 namespace {
 
-using Ints = std::vector<int64_t>;
-using Attrs = std::vector<std::pair<std::string, Attribute>>;
-
-/// One node on a fresh graph: inputs and constants are added as needed.
-struct OneNode {
-  Graph g;
-  int counter = 0;
-
-  Value *in(llvm::ArrayRef<int64_t> shape, DType t = DType::F32) {
-    Value *v = g.addValue("x" + std::to_string(counter++), t, shape);
-    g.inputs().push_back(v);
-    return v;
-  }
-  /// A constant of type t holding `values` (truncated little-endian).
-  Value *ints(Ints values, DType t = DType::I64, std::optional<Shape> shape = std::nullopt) {
-    std::vector<uint8_t> bytes;
-    for (int64_t v : values) {
-      const uint8_t *p = reinterpret_cast<const uint8_t *>(&v);
-      bytes.insert(bytes.end(), p, p + dtypeSize(t));
-    }
-    Shape s = shape ? *shape : Shape{static_cast<int64_t>(values.size())};
-    return g.addConstant("c" + std::to_string(counter++), t, s, std::move(bytes));
-  }
-  Value *floats(std::vector<float> values, Shape shape) {
-    std::vector<uint8_t> bytes(values.size() * 4);
-    if (!values.empty())
-      std::memcpy(bytes.data(), values.data(), bytes.size());
-    return g.addConstant("c" + std::to_string(counter++), DType::F32, shape, std::move(bytes));
-  }
-  /// The output types joined by ", ", or the error message.
-  std::string infer(OpKind kind, std::vector<Value *> inputs, const Attrs &attrs = {},
-                    unsigned numOutputs = 1) {
-    std::vector<Value *> outs;
-    for (unsigned i = 0; i < numOutputs; ++i)
-      outs.push_back(g.addValue("y" + std::to_string(i), DType::F32, {}));
-    Node *n = g.addNode(kind, "n", inputs, outs);
-    for (const auto &[name, a] : attrs)
-      n->setAttr(name, a);
-    if (auto e = inferNode(*n))
-      return errorToString(std::move(e));
-    std::string s;
-    for (Value *v : outs)
-      s += (s.empty() ? "" : ", ") + v->typeString();
-    return s;
-  }
-};
-
-template <typename T> Buffer bytesOf(std::vector<T> v) {
-  Buffer b(v.size() * sizeof(T));
-  if (!v.empty())
-    std::memcpy(b.data(), v.data(), b.size());
-  return b;
-}
-Buffer bytesOf(std::vector<bool> v) {
-  Buffer b;
-  for (bool x : v)
-    b.push_back(x ? 1 : 0);
-  return b;
-}
-
-template <typename T> std::vector<T> as(const Buffer &b) {
-  std::vector<T> v(b.size() / sizeof(T));
-  if (!v.empty())
-    std::memcpy(v.data(), b.data(), b.size());
-  return v;
-}
-
-/// Parses `text` and evaluates it; an empty result on error.
-std::vector<Buffer> eval(llvm::StringRef text, std::vector<Buffer> inputs) {
-  auto g = parse(text);
-  if (!g)
-    return {};
-  auto out = evaluateGraph(*g, inputs);
-  if (!out) {
-    FAIL_CHECK(errorToString(out.takeError()));
-    return {};
-  }
-  return std::move(*out);
-}
-
-/// Output 0 of `text` as T.
-template <typename T> std::vector<T> eval1(llvm::StringRef text, std::vector<Buffer> inputs = {}) {
-  auto out = eval(text, std::move(inputs));
-  if (out.empty())
-    return {};
-  return as<T>(out[0]);
-}
-
 using F = std::vector<float>;
 using D = std::vector<double>;
 using I8 = std::vector<int8_t>;
@@ -207,8 +119,7 @@ TEST_CASE("Tile, Expand and DepthToSpace/SpaceToDepth shapes") {
 TEST_CASE("Range counts exactly and requires constant inputs") {
   auto range = [](DType t, Ints v) {
     OneNode b;
-    return b.infer(OpKind::Range, {b.ints({v[0]}, t, Shape{}), b.ints({v[1]}, t, Shape{}),
-                                   b.ints({v[2]}, t, Shape{})});
+    return b.infer(OpKind::Range, {b.scalar(v[0], t), b.scalar(v[1], t), b.scalar(v[2], t)});
   };
   CHECK(range(DType::I32, {10, 4, -3}) == "i32[2]"); // 10, 7
   CHECK(range(DType::I64, {0, 10, 3}) == "i64[4]");  // 0, 3, 6, 9
@@ -285,7 +196,7 @@ TEST_CASE("ConstantOfShape, EyeLike and OneHot types and shapes") {
   }
   {
     OneNode b;
-    CHECK(b.infer(OpKind::OneHot, {b.in({2}), b.ints({0}, DType::I64, Shape{}), b.ints({0, 1})}) ==
+    CHECK(b.infer(OpKind::OneHot, {b.in({2}), b.scalar(0), b.ints({0, 1})}) ==
           "node 'n' (OneHot): depth 0 must be a positive count");
   }
   {

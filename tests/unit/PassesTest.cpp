@@ -30,37 +30,6 @@ std::string runOn(llvm::StringRef name, llvm::StringRef in, PassContext *ctxOut 
   return graphToString(*g);
 }
 
-Buffer floatBytes(std::vector<float> v) {
-  Buffer b(v.size() * sizeof(float));
-  std::memcpy(b.data(), v.data(), b.size());
-  return b;
-}
-
-std::vector<float> asFloats(const Buffer &b) {
-  std::vector<float> v(b.size() / sizeof(float));
-  std::memcpy(v.data(), b.data(), b.size());
-  return v;
-}
-
-/// Checks two float vectors element by element within an absolute tolerance.
-void checkClose(const std::vector<float> &got, const std::vector<float> &want, double tol) {
-  REQUIRE(got.size() == want.size());
-  for (size_t i = 0; i < got.size(); ++i) {
-    INFO("element " << i << ": got " << got[i] << ", want " << want[i]);
-    CHECK(std::fabs(static_cast<double>(got[i]) - want[i]) <= tol);
-  }
-}
-
-/// The single output of `g` on one float input.
-std::vector<float> evalFloat(const Graph &g, std::vector<float> input) {
-  auto out = evaluateGraph(g, {floatBytes(std::move(input))});
-  if (!out) {
-    FAIL_CHECK(errorToString(out.takeError()));
-    return {};
-  }
-  return asFloats((*out)[0]);
-}
-
 } // namespace
 
 TEST_CASE("runPass rejects an unknown pass name") {
@@ -229,9 +198,9 @@ TEST_CASE("fold-batchnorm folds into a Conv") {
   auto g = parse(kConvBn);
   REQUIRE(g);
   std::vector<float> x = {1, 2, 3, 4};
-  std::vector<float> before = evalFloat(*g, x);
+  std::vector<float> before = eval1<float>(*g, {bytesOf(x)});
   // channel 0: (2x + 0.5 - 0.5) * 0.5 + 0.1; channel 1: (1 - x - 1) * 2 - 0.2
-  checkClose(before, {1.1f, 2.1f, 3.1f, 4.1f, -2.2f, -4.2f, -6.2f, -8.2f}, 1e-6);
+  checkClose(before, std::vector<float>{1.1f, 2.1f, 3.1f, 4.1f, -2.2f, -4.2f, -6.2f, -8.2f}, 1e-6);
 
   PassContext ctx;
   REQUIRE(errorOf(runPass("fold-batchnorm", *g, ctx)) == "");
@@ -248,10 +217,10 @@ TEST_CASE("fold-batchnorm folds into a Conv") {
   REQUIRE(w);
   REQUIRE(b);
   checkClose(std::vector<float>(w->dataAs<float>().begin(), w->dataAs<float>().end()),
-             {1.0f, -2.0f}, 1e-7);
+             std::vector<float>{1.0f, -2.0f}, 1e-7);
   checkClose(std::vector<float>(b->dataAs<float>().begin(), b->dataAs<float>().end()),
-             {0.1f, -0.2f}, 1e-7);
-  checkClose(evalFloat(*g, x), before, 1e-6);
+             std::vector<float>{0.1f, -0.2f}, 1e-7);
+  checkClose(eval1<float>(*g, {bytesOf(x)}), before, 1e-6);
 }
 
 TEST_CASE("fold-batchnorm gives a Conv without bias one") {
@@ -299,9 +268,9 @@ TEST_CASE("fold-batchnorm folds into a Gemm with transB and beta") {
   auto g = parse(kGemmBn);
   REQUIRE(g);
   std::vector<float> a = {1, -1};
-  std::vector<float> before = evalFloat(*g, a);
+  std::vector<float> before = eval1<float>(*g, {bytesOf(a)});
   // A * B^T = [-3, -3, -3]; + 2C = [-1, 1, 3]; BN: [-0.5, 2, 1]
-  checkClose(before, {-0.5f, 2.0f, 1.0f}, 1e-6);
+  checkClose(before, std::vector<float>{-0.5f, 2.0f, 1.0f}, 1e-6);
 
   PassContext ctx;
   REQUIRE(errorOf(runPass("fold-batchnorm", *g, ctx)) == "");
@@ -317,8 +286,8 @@ TEST_CASE("fold-batchnorm folds into a Gemm with transB and beta") {
   Value *c = g->findValue("c_bn");
   REQUIRE(c);
   checkClose(std::vector<float>(c->dataAs<float>().begin(), c->dataAs<float>().end()),
-             {1.0f, 5.0f, 2.5f}, 1e-7);
-  checkClose(evalFloat(*g, a), before, 1e-6);
+             std::vector<float>{1.0f, 5.0f, 2.5f}, 1e-7);
+  checkClose(eval1<float>(*g, {bytesOf(a)}), before, 1e-6);
 }
 
 TEST_CASE("fold-batchnorm leaves a Conv whose output has another reader") {
@@ -515,12 +484,12 @@ TEST_CASE("fusing a Clip with min > max keeps its result") {
 )");
   REQUIRE(g);
   std::vector<float> x = {0, 3, 7};
-  std::vector<float> before = evalFloat(*g, x);
+  std::vector<float> before = eval1<float>(*g, {bytesOf(x)});
   CHECK(before == std::vector<float>{1, 1, 1});
   PassContext ctx;
   REQUIRE(errorOf(runPass("fuse-activations", *g, ctx)) == "");
   REQUIRE(ctx.stats["fuse-activations.fused"] == 1);
-  CHECK(evalFloat(*g, x) == before);
+  CHECK(eval1<float>(*g, {bytesOf(x)}) == before);
 }
 
 // Fused activation parameters are floats: a double bound such as 0.1 that a

@@ -20,18 +20,6 @@ using namespace tinymlc::test;
 
 namespace {
 
-Buffer floats(std::vector<float> v) {
-  Buffer b(v.size() * sizeof(float));
-  std::memcpy(b.data(), v.data(), b.size());
-  return b;
-}
-
-std::vector<float> asFloats(llvm::ArrayRef<uint8_t> b) {
-  std::vector<float> v(b.size() / sizeof(float));
-  std::memcpy(v.data(), b.data(), b.size());
-  return v;
-}
-
 float scaleOf(const Graph &g, llvm::StringRef name) {
   const Value *v = g.findValue(name);
   REQUIRE(v);
@@ -61,7 +49,7 @@ TEST_CASE("quantize: Conv gets Q/DQ on its input and output and per-channel int8
   auto g = parse(kConv);
   REQUIRE(g);
   QuantizeOptions opts;
-  opts.samples = {{floats({0, 1, 2, 3})}, {floats({-1, 0.5f, 1, 2})}};
+  opts.samples = {{bytesOf<float>({0, 1, 2, 3})}, {bytesOf<float>({-1, 0.5f, 1, 2})}};
   PassContext ctx;
   ctx.quantize = &opts;
   REQUIRE(errorOf(runPass("quantize", *g, ctx)) == "");
@@ -115,9 +103,9 @@ TEST_CASE("quantize: Conv gets Q/DQ on its input and output and per-channel int8
     CHECK(a.maxAbsError <= a.scale * 0.5 + 1e-6);
 
   // Fake-quantised, the graph stays close to the float model.
-  auto out = evaluateGraph(*g, {floats({0, 1, 2, 3})});
+  auto out = evaluateGraph(*g, {bytesOf<float>({0, 1, 2, 3})});
   REQUIRE(out);
-  std::vector<float> got = asFloats((*out)[0]);
+  std::vector<float> got = as<float>((*out)[0]);
   std::vector<float> want = {0.1f, 0.6f, 1.1f, 1.6f, -0.2f, -0.45f, -0.7f, -0.95f};
   for (size_t i = 0; i < want.size(); ++i)
     CHECK(std::fabs(got[i] - want[i]) <= 0.02);
@@ -134,7 +122,7 @@ TEST_CASE("quantize: bias correction takes the weights' mean rounding error out 
 )");
   REQUIRE(g);
   QuantizeOptions opts;
-  opts.samples = {{floats({1, 2})}, {floats({3, 4})}}; // channel means 2 and 3
+  opts.samples = {{bytesOf<float>({1, 2})}, {bytesOf<float>({3, 4})}}; // channel means 2 and 3
   PassContext ctx;
   ctx.quantize = &opts;
   REQUIRE(errorOf(runPass("quantize", *g, ctx)) == "");
@@ -183,7 +171,7 @@ TEST_CASE("quantize: value-moving ops keep their input's scale and zero point") 
 )");
   REQUIRE(g);
   QuantizeOptions opts;
-  opts.samples = {{floats({0, 1, 2, 3})}};
+  opts.samples = {{bytesOf<float>({0, 1, 2, 3})}};
   PassContext ctx;
   ctx.quantize = &opts;
   REQUIRE(errorOf(runPass("quantize", *g, ctx)) == "");
@@ -213,7 +201,7 @@ double reluRangeMax(std::vector<float> x, CalibrationMethod m, double pct) {
   QuantizeOptions opts;
   opts.method = m;
   opts.percentile = pct;
-  opts.samples = {{floats(std::move(x))}};
+  opts.samples = {{bytesOf(x)}};
   PassContext ctx;
   ctx.quantize = &opts;
   REQUIRE(errorOf(runPass("quantize", *g, ctx)) == "");
@@ -255,7 +243,7 @@ TEST_CASE("quantize: the rewritten graph does not depend on anything but its inp
     REQUIRE(g);
     QuantizeOptions opts;
     opts.method = CalibrationMethod::Entropy;
-    opts.samples = {{floats({0, 1, 2, 3})}, {floats({-1, 0.5f, 1, 2})}};
+    opts.samples = {{bytesOf<float>({0, 1, 2, 3})}, {bytesOf<float>({-1, 0.5f, 1, 2})}};
     PassContext ctx;
     ctx.quantize = &opts;
     REQUIRE(errorOf(runPass("quantize", *g, ctx)) == "");
@@ -312,9 +300,9 @@ TEST_CASE("calibration directory: natural name order, samples split, other files
   auto s = readCalibrationDir(*g, d.path);
   REQUIRE(s);
   REQUIRE(s->size() == 3);
-  CHECK(asFloats((*s)[0][0]) == std::vector<float>{2, 2});
-  CHECK(asFloats((*s)[1][0]) == std::vector<float>{3, 3});
-  CHECK(asFloats((*s)[2][0]) == std::vector<float>{10, 10});
+  CHECK(as<float>((*s)[0][0]) == std::vector<float>{2, 2});
+  CHECK(as<float>((*s)[1][0]) == std::vector<float>{3, 3});
+  CHECK(as<float>((*s)[2][0]) == std::vector<float>{10, 10});
 }
 
 TEST_CASE("calibration directory: files by input name, exact names first") {
@@ -336,10 +324,10 @@ TEST_CASE("calibration directory: files by input name, exact names first") {
   REQUIRE(s);
   REQUIRE(s->size() == 3);
   // x: x.bin, x_2.bin, x_10.bin; x_1: x_1.bin, then x_1_0.bin's two samples.
-  CHECK(asFloats((*s)[0][0]) == std::vector<float>{1});
-  CHECK(asFloats((*s)[1][0]) == std::vector<float>{2});
-  CHECK(asFloats((*s)[2][0]) == std::vector<float>{10});
-  CHECK(asFloats((*s)[0][1]) == std::vector<float>{100});
-  CHECK(asFloats((*s)[1][1]) == std::vector<float>{200});
-  CHECK(asFloats((*s)[2][1]) == std::vector<float>{300});
+  CHECK(as<float>((*s)[0][0]) == std::vector<float>{1});
+  CHECK(as<float>((*s)[1][0]) == std::vector<float>{2});
+  CHECK(as<float>((*s)[2][0]) == std::vector<float>{10});
+  CHECK(as<float>((*s)[0][1]) == std::vector<float>{100});
+  CHECK(as<float>((*s)[1][1]) == std::vector<float>{200});
+  CHECK(as<float>((*s)[2][1]) == std::vector<float>{300});
 }

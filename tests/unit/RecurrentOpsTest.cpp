@@ -21,84 +21,7 @@ using namespace tinymlc::test;
 
 namespace {
 
-using Ints = std::vector<int64_t>;
-using Attrs = std::vector<std::pair<std::string, Attribute>>;
 using Strings = std::vector<std::string>;
-
-/// One node on a fresh graph: inputs and constants are added as needed.
-struct OneNode {
-  Graph g;
-  int counter = 0;
-
-  Value *in(llvm::ArrayRef<int64_t> shape, DType t = DType::F32) {
-    Value *v = g.addValue("x" + std::to_string(counter++), t, shape);
-    g.inputs().push_back(v);
-    return v;
-  }
-  /// A constant of integer type `t` and shape `shape` (a scalar by default).
-  Value *ints(Ints values, DType t = DType::I64, std::optional<Ints> shape = std::nullopt) {
-    std::vector<uint8_t> bytes;
-    for (int64_t v : values) {
-      const uint8_t *p = reinterpret_cast<const uint8_t *>(&v);
-      bytes.insert(bytes.end(), p, p + dtypeSize(t));
-    }
-    Ints s = shape ? *shape : Ints{};
-    return g.addConstant("c" + std::to_string(counter++), t, s, std::move(bytes));
-  }
-  /// The output types joined by ", ", or the error message.
-  std::string infer(OpKind kind, std::vector<Value *> inputs, const Attrs &attrs = {},
-                    unsigned numOutputs = 1) {
-    std::vector<Value *> outs;
-    for (unsigned i = 0; i < numOutputs; ++i)
-      outs.push_back(g.addValue("y" + std::to_string(i), DType::F32, {}));
-    Node *n = g.addNode(kind, "n", inputs, outs);
-    for (const auto &[name, a] : attrs)
-      n->setAttr(name, a);
-    if (auto e = inferNode(*n))
-      return errorToString(std::move(e));
-    std::string s;
-    for (Value *v : outs)
-      s += (s.empty() ? "" : ", ") + v->typeString();
-    return s;
-  }
-};
-
-template <typename T> Buffer bytesOf(std::vector<T> v) {
-  Buffer b(v.size() * sizeof(T));
-  if (!v.empty())
-    std::memcpy(b.data(), v.data(), b.size());
-  return b;
-}
-
-template <typename T> std::vector<T> as(const Buffer &b) {
-  std::vector<T> v(b.size() / sizeof(T));
-  if (!v.empty())
-    std::memcpy(v.data(), b.data(), b.size());
-  return v;
-}
-
-/// Parses `text` and evaluates it on `inputs`; an empty result on error.
-std::vector<Buffer> eval(llvm::StringRef text, std::vector<Buffer> inputs) {
-  auto g = parse(text);
-  if (!g)
-    return {};
-  auto out = evaluateGraph(*g, inputs);
-  if (!out) {
-    FAIL_CHECK(errorToString(out.takeError()));
-    return {};
-  }
-  return std::move(*out);
-}
-
-template <typename T>
-void checkClose(const std::vector<T> &got, const std::vector<double> &want, double tol) {
-  REQUIRE(got.size() == want.size());
-  for (size_t i = 0; i < got.size(); ++i) {
-    INFO("element " << i << ": got " << got[i] << ", want " << want[i]);
-    CHECK(std::fabs(static_cast<double>(got[i]) - want[i]) <= tol);
-  }
-}
-
 using D = std::vector<double>;
 
 } // namespace
@@ -187,30 +110,30 @@ TEST_CASE("Signal ops: output shapes") {
   {
     // onesided with dft_length 9: 9 / 2 + 1 bins along axis 2 (given as -2).
     OneNode b;
-    CHECK(b.infer(OpKind::DFT, {b.in({2, 3, 6, 1}), b.ints({9})},
+    CHECK(b.infer(OpKind::DFT, {b.in({2, 3, 6, 1}), b.scalar(9)},
                   {{"axis", int64_t(-2)}, {"onesided", int64_t(1)}}) == "f32[2,3,5,2]");
   }
   {
     // 128 samples, frames of 16 every 8: 15 frames of 9 onesided bins.
     OneNode b;
-    CHECK(b.infer(OpKind::STFT, {b.in({1, 128, 1}), b.ints({8}), nullptr, b.ints({16})}) ==
+    CHECK(b.infer(OpKind::STFT, {b.in({1, 128, 1}), b.scalar(8), nullptr, b.scalar(16)}) ==
           "f32[1,15,9,2]");
   }
   {
     // The window gives the frame length; two-sided.
     OneNode b;
     CHECK(b.infer(OpKind::STFT,
-                  {b.in({2, 10, 2}, DType::F64), b.ints({3}), b.in({4}, DType::F64)},
+                  {b.in({2, 10, 2}, DType::F64), b.scalar(3), b.in({4}, DType::F64)},
                   {{"onesided", int64_t(0)}}) == "f64[2,3,4,2]");
   }
   {
     OneNode b;
-    CHECK(b.infer(OpKind::HannWindow, {b.ints({7}, DType::I32)},
+    CHECK(b.infer(OpKind::HannWindow, {b.scalar(7, DType::I32)},
                   {{"output_datatype", int64_t(11)}}) == "f64[7]");
   }
   {
     OneNode b;
-    CHECK(b.infer(OpKind::MelWeightMatrix, {b.ints({8}), b.ints({16}), b.ints({8000}), b.in({}),
+    CHECK(b.infer(OpKind::MelWeightMatrix, {b.scalar(8), b.scalar(16), b.scalar(8000), b.in({}),
                                             b.in({})}) == "f32[9,8]");
   }
 }
@@ -230,20 +153,20 @@ TEST_CASE("Signal ops: errors") {
   }
   {
     OneNode b;
-    CHECK(b.infer(OpKind::STFT, {b.in({1, 64, 1}), b.ints({8})}) ==
+    CHECK(b.infer(OpKind::STFT, {b.in({1, 64, 1}), b.scalar(8)}) ==
           "node 'n' (STFT): needs a window (input 2) or a frame_length (input 3) to know the "
           "frame size");
   }
   {
     OneNode b;
-    CHECK(b.infer(OpKind::STFT, {b.in({1, 64, 1}), b.ints({8}), b.in({8}), b.ints({16})}) ==
+    CHECK(b.infer(OpKind::STFT, {b.in({1, 64, 1}), b.scalar(8), b.in({8}), b.scalar(16)}) ==
           "node 'n' (STFT): window ('x2') has 8 values but frame_length is 16");
   }
   {
     OneNode b;
     CHECK(
         b.infer(OpKind::STFT,
-                {b.in({1, 64, 1}), b.in({}, DType::I64), nullptr, b.ints({16})}) ==
+                {b.in({1, 64, 1}), b.in({}, DType::I64), nullptr, b.scalar(16)}) ==
         "node 'n' (STFT): input 1 (frame_step, 'x1') must be known at compile time, but it is "
         "computed from runtime data; bind the graph input it depends on with --const "
         "NAME=FILE");
@@ -257,7 +180,7 @@ TEST_CASE("Signal ops: errors") {
   }
   {
     OneNode b;
-    CHECK(b.infer(OpKind::HammingWindow, {b.ints({4})}, {{"output_datatype", int64_t(10)}}) ==
+    CHECK(b.infer(OpKind::HammingWindow, {b.scalar(4)}, {{"output_datatype", int64_t(10)}}) ==
           "node 'n' (HammingWindow): output_datatype FLOAT16 is not supported; tinymlc handles "
           "float, double and 8/16/32/64-bit integers");
   }

@@ -23,94 +23,9 @@ using namespace tinymlc::test;
 
 namespace {
 
-using Ints = std::vector<int64_t>;
-using Attrs = std::vector<std::pair<std::string, Attribute>>;
-
-/// One node on a fresh graph: inputs and constants are added as needed.
-struct OneNode {
-  Graph g;
-  int counter = 0;
-
-  Value *in(llvm::ArrayRef<int64_t> shape, DType t = DType::F32) {
-    Value *v = g.addValue("x" + std::to_string(counter++), t, shape);
-    g.inputs().push_back(v);
-    return v;
-  }
-  Value *ints(Ints values, DType t = DType::I64) {
-    std::vector<uint8_t> bytes;
-    for (int64_t v : values) {
-      const uint8_t *p = reinterpret_cast<const uint8_t *>(&v);
-      bytes.insert(bytes.end(), p, p + dtypeSize(t)); // little-endian truncation
-    }
-    return g.addConstant("c" + std::to_string(counter++), t,
-                         {static_cast<int64_t>(values.size())}, std::move(bytes));
-  }
-  /// The output types joined by ", ", or the error message.
-  std::string infer(OpKind kind, std::vector<Value *> inputs, const Attrs &attrs = {},
-                    unsigned numOutputs = 1) {
-    std::vector<Value *> outs;
-    for (unsigned i = 0; i < numOutputs; ++i)
-      outs.push_back(g.addValue("y" + std::to_string(i), DType::F32, {}));
-    Node *n = g.addNode(kind, "n", inputs, outs);
-    for (const auto &[name, a] : attrs)
-      n->setAttr(name, a);
-    if (auto e = inferNode(*n))
-      return errorToString(std::move(e));
-    std::string s;
-    for (Value *v : outs)
-      s += (s.empty() ? "" : ", ") + v->typeString();
-    return s;
-  }
-};
-
 std::string reduce(OpKind kind, Ints x, const Attrs &attrs = {}, DType t = DType::F32) {
   OneNode b;
   return b.infer(kind, {b.in(x, t)}, attrs);
-}
-
-template <typename T> Buffer bytesOf(std::vector<T> v) {
-  Buffer b(v.size() * sizeof(T));
-  if (!v.empty())
-    std::memcpy(b.data(), v.data(), b.size());
-  return b;
-}
-
-template <typename T> std::vector<T> as(const Buffer &b) {
-  std::vector<T> v(b.size() / sizeof(T));
-  if (!v.empty())
-    std::memcpy(v.data(), b.data(), b.size());
-  return v;
-}
-
-/// Parses `text` and evaluates it; an empty result on error.
-std::vector<Buffer> eval(llvm::StringRef text, std::vector<Buffer> inputs) {
-  auto g = parse(text);
-  if (!g)
-    return {};
-  auto out = evaluateGraph(*g, inputs);
-  if (!out) {
-    FAIL_CHECK(errorToString(out.takeError()));
-    return {};
-  }
-  return std::move(*out);
-}
-
-/// Output 0 of `text` as T, on one input of type In.
-template <typename T, typename In>
-std::vector<T> eval1(llvm::StringRef text, std::vector<In> x) {
-  auto out = eval(text, {bytesOf(x)});
-  if (out.empty())
-    return {};
-  return as<T>(out[0]);
-}
-
-template <typename T>
-void checkClose(const std::vector<T> &got, const std::vector<T> &want, double tol) {
-  REQUIRE(got.size() == want.size());
-  for (size_t i = 0; i < got.size(); ++i) {
-    INFO("element " << i << ": got " << got[i] << ", want " << want[i]);
-    CHECK(std::fabs(static_cast<double>(got[i]) - static_cast<double>(want[i])) <= tol);
-  }
 }
 
 using F = std::vector<float>;
@@ -305,13 +220,13 @@ TEST_CASE("Reductions over non-adjacent axes") {
   for (int i = 0; i < 24; ++i)
     x[i] = static_cast<float>(i);
   auto run = [&](const char *op) {
-    return eval1<float>(std::string(R"(graph @g {
+    return evalAs<float>(std::string(R"(graph @g {
   input %x: f32[2,3,4]
   %y = )") + op + R"( "r"(%x) {axes = [0, -1], keepdims = 0}: f32[3]
   output %y
 }
 )",
-                        x);
+                         {x});
   };
   CHECK(run("ReduceSum") == F{60, 92, 124});
   CHECK(run("ReduceMax") == F{15, 19, 23});
@@ -337,7 +252,7 @@ TEST_CASE("Integer reductions: wrapping sums, truncating means, saturated real r
   auto run = [&](const std::string &op) {
     std::string t = text;
     t.replace(t.find("%OP"), 3, op);
-    return eval1<int32_t>(t, x);
+    return evalAs<int32_t>(t, {x});
   };
   CHECK(run("ReduceSum") == I32{-2, std::numeric_limits<int32_t>::min()}); // wraps
   CHECK(run("ReduceMean") == I32{0, 715827882}); // -2 / 3 -> 0; 2^31 / 3 in 64 bits
@@ -350,20 +265,20 @@ TEST_CASE("Integer reductions: wrapping sums, truncating means, saturated real r
   // 3 + log(1 + e^-1 + e^-10) = 3.31; 2^31 - 1 + log(1 + ...) saturates
   CHECK(run("ReduceLogSumExp") == I32{3, std::numeric_limits<int32_t>::max()});
 
-  CHECK(eval1<uint8_t>(R"(graph @g {
+  CHECK(evalAs<uint8_t>(R"(graph @g {
   input %x: u8[3]
   %y = ReduceMax "r"(%x): u8[1]
   output %y
 }
 )",
-                       std::vector<uint8_t>{200, 3, 255}) == std::vector<uint8_t>{255});
-  CHECK(eval1<int64_t>(R"(graph @g {
+                        {std::vector<uint8_t>{200, 3, 255}}) == std::vector<uint8_t>{255});
+  CHECK(evalAs<int64_t>(R"(graph @g {
   input %x: i64[3]
   %y = ReduceProd "r"(%x) {keepdims = 0}: i64[]
   output %y
 }
 )",
-                       I64{3, -5, 1000000007}) == I64{-15000000105});
+                        {I64{3, -5, 1000000007}}) == I64{-15000000105});
 }
 
 TEST_CASE("Reductions of empty sets and of large values") {
@@ -388,72 +303,72 @@ TEST_CASE("Reductions of empty sets and of large values") {
   tmc::reduce<tmc::RedLogSumExp, float>(&p, none, y);
   CHECK(F(y, y + 2) == F{-HUGE_VALF, -HUGE_VALF});
   // log(e^1000 + e^1000) = 1000 + log 2, computed without overflow
-  F lse = eval1<float>(R"(graph @g {
+  F lse = evalAs<float>(R"(graph @g {
   input %x: f32[2,2]
   %y = ReduceLogSumExp "r"(%x) {axes = [1], keepdims = 0}: f32[2]
   output %y
 }
 )",
-                       F{1000, 1000, -HUGE_VALF, -HUGE_VALF});
+                        {F{1000, 1000, -HUGE_VALF, -HUGE_VALF}});
   REQUIRE(lse.size() == 2);
   CHECK(std::fabs(lse[0] - 1000.6931f) < 1e-3);
   CHECK(lse[1] == -HUGE_VALF);
 }
 
 TEST_CASE("ReduceSum with noop_with_empty_axes passes the input through") {
-  CHECK(eval1<float>(R"(graph @g {
+  CHECK(evalAs<float>(R"(graph @g {
   input %x: f32[2,2]
   const %a: i64[0] = []
   %y = ReduceSum "r"(%x, %a) {noop_with_empty_axes = 1}: f32[2,2]
   output %y
 }
 )",
-                     F{1, 2, 3, 4}) == F{1, 2, 3, 4});
+                      {F{1, 2, 3, 4}}) == F{1, 2, 3, 4});
 }
 
 TEST_CASE("ArgMax and ArgMin: ties, select_last_index and NaN") {
   const float nan = std::numeric_limits<float>::quiet_NaN();
   F x = {1, 3, 3, 0, nan, 5, nan, 7};
   auto run = [&](const char *op, int last) {
-    return eval1<int64_t>(std::string(R"(graph @g {
+    return evalAs<int64_t, float>(std::string(R"(graph @g {
   input %x: f32[2,4]
   %y = )") + op + R"( "a"(%x) {axis = 1, keepdims = 0, select_last_index = )" +
-                              std::to_string(last) + R"(}: i64[2]
+                                      std::to_string(last) + R"(}: i64[2]
   output %y
 }
 )",
-                          x);
+                                  {x});
   };
   CHECK(run("ArgMax", 0) == I64{1, 0});
   CHECK(run("ArgMax", 1) == I64{2, 2});
   CHECK(run("ArgMin", 0) == I64{3, 0});
   CHECK(run("ArgMin", 1) == I64{3, 2});
-  CHECK(eval1<int64_t>(R"(graph @g {
+  CHECK(evalAs<int64_t, int8_t>(R"(graph @g {
   input %x: i8[2,2]
   %y = ArgMax "a"(%x) {select_last_index = 1}: i64[1,2]
   output %y
 }
 )",
-                       std::vector<int8_t>{1, -2, 1, -3}) == I64{1, 0});
+                                {std::vector<int8_t>{1, -2, 1, -3}}) == I64{1, 0});
 }
 
 TEST_CASE("CumSum: exclusive, reverse, integer and inner axes") {
-  CHECK(eval1<int64_t>(R"(graph @g {
+  CHECK(evalAs<int64_t>(R"(graph @g {
   input %x: i64[4]
   const %a: i32[1] = [0]
   %y = CumSum "c"(%x, %a) {exclusive = 1, reverse = 1}: i64[4]
   output %y
 }
 )",
-                       I64{1, 2, 3, 4}) == I64{9, 7, 4, 0});
-  CHECK(eval1<float>(R"(graph @g {
+                        {I64{1, 2, 3, 4}}) == I64{9, 7, 4, 0});
+  CHECK(evalAs<float>(R"(graph @g {
   input %x: f32[2,2]
   const %a: i64[] = [-2]
   %y = CumSum "c"(%x, %a): f32[2,2]
   output %y
 }
 )",
-                     F{1, 2, 3, 4}) == F{1, 2, 4, 6});
+                      {F{1, 2, 3, 4}}) == F{1, 2, 4, 6});
 }
 
 TEST_CASE("TopK: ties keep the lower index first") {
@@ -499,51 +414,51 @@ TEST_CASE("TopK: ties keep the lower index first") {
 TEST_CASE("Det: pivoting, singular matrices, batches in double") {
   // det [[0, 2, 1], [1, 1, 1], [2, 0, 3]] = 0 - 2 * (3 - 2) + 1 * (0 - 2) = -4;
   // the first pivot is 0, so rows must be exchanged.
-  checkClose(eval1<float>(R"(graph @g {
+  checkClose(evalAs<float>(R"(graph @g {
   input %x: f32[2,3,3]
   %y = Det "d"(%x): f32[2]
   output %y
 }
 )",
-                          F{0, 2, 1, 1, 1, 1, 2, 0, 3, 1, 2, 3, 2, 4, 6, 0, 1, 5}),
+                           {F{0, 2, 1, 1, 1, 1, 2, 0, 3, 1, 2, 3, 2, 4, 6, 0, 1, 5}}),
              F{-4, 0}, 1e-5);
-  checkClose(eval1<double>(R"(graph @g {
+  checkClose(evalAs<double>(R"(graph @g {
   input %x: f64[2,2,2]
   %y = Det "d"(%x): f64[2]
   output %y
 }
 )",
-                           D{1, 2, 3, 4, 2, 0, 0, 3}),
+                            {D{1, 2, 3, 4, 2, 0, 0, 3}}),
              D{-2, 6}, 1e-12);
 }
 
 TEST_CASE("Hardmax: the first maximum on either axis") {
   F x = {1, 3, 3, 2, 1, 0};
-  CHECK(eval1<float>(R"(graph @g {
+  CHECK(evalAs<float>(R"(graph @g {
   input %x: f32[2,3]
   %y = Hardmax "h"(%x): f32[2,3]
   output %y
 }
 )",
-                     x) == F{0, 1, 0, 1, 0, 0});
-  CHECK(eval1<float>(R"(graph @g {
+                      {x}) == F{0, 1, 0, 1, 0, 0});
+  CHECK(evalAs<float>(R"(graph @g {
   input %x: f32[2,3]
   %y = Hardmax "h"(%x) {axis = 0}: f32[2,3]
   output %y
 }
 )",
-                     x) == F{0, 1, 1, 1, 0, 0});
+                      {x}) == F{0, 1, 1, 1, 0, 0});
 }
 
 TEST_CASE("Softmax in double along axis 0") {
   // Column 0: (0, ln 3) -> (1/4, 3/4); column 1: (0, 0) -> (1/2, 1/2)
-  checkClose(eval1<double>(R"(graph @g {
+  checkClose(evalAs<double>(R"(graph @g {
   input %x: f64[2,2]
   %y = Softmax "s"(%x) {axis = 0}: f64[2,2]
   output %y
 }
 )",
-                           D{0, 0, std::log(3.0), 0}),
+                            {D{0, 0, std::log(3.0), 0}}),
              D{0.25, 0.5, 0.75, 0.5}, 1e-12);
 }
 
@@ -572,7 +487,7 @@ TEST_CASE("LayerNormalization: broadcast Scale, no B, Mean and InvStdDev") {
 TEST_CASE("InstanceNormalization in double") {
   // Channel 0: [1, 3] -> mean 2, var 1 -> [-1, 1] * 2 + 0; channel 1: [0, 4] ->
   // mean 2, var 4 -> [-1, 1] * 1 + 10
-  checkClose(eval1<double>(R"(graph @g {
+  checkClose(evalAs<double>(R"(graph @g {
   input %x: f64[1,2,2]
   const %s: f64[2] = [2, 1]
   const %b: f64[2] = [0, 10]
@@ -580,50 +495,50 @@ TEST_CASE("InstanceNormalization in double") {
   output %y
 }
 )",
-                           D{1, 3, 0, 4}),
+                            {D{1, 3, 0, 4}}),
              D{-2, 2, 9, 11}, 1e-12);
 }
 
 TEST_CASE("LpNormalization with p 1 and 2") {
   F x = {1, -3, 3, 1};
-  checkClose(eval1<float>(R"(graph @g {
+  checkClose(evalAs<float>(R"(graph @g {
   input %x: f32[2,2]
   %y = LpNormalization "lp"(%x) {axis = 0, p = 1}: f32[2,2]
   output %y
 }
 )",
-                          x),
+                           {x}),
              F{0.25f, -0.75f, 0.75f, 0.25f}, 1e-6);
-  checkClose(eval1<float>(R"(graph @g {
+  checkClose(evalAs<float>(R"(graph @g {
   input %x: f32[2,2]
   %y = LpNormalization "lp"(%x): f32[2,2]
   output %y
 }
 )",
-                          x),
+                           {x}),
              F{0.3162278f, -0.9486833f, 0.9486833f, 0.3162278f}, 1e-6);
 }
 
 TEST_CASE("LRN with an even size takes one more channel after than before") {
   // size 2: channels [c, c + 1]; y = x / (1 + 1 / 2 * sum x^2)
-  checkClose(eval1<float>(R"(graph @g {
+  checkClose(evalAs<float>(R"(graph @g {
   input %x: f32[1,3,1,1]
   %y = LRN "l"(%x) {alpha = 1.0, beta = 1.0, bias = 1.0, size = 2}: f32[1,3,1,1]
   output %y
 }
 )",
-                          F{1, 2, 3}),
+                           {F{1, 2, 3}}),
              F{1 / 3.5f, 2 / 7.5f, 3 / 5.5f}, 1e-6);
 }
 
 TEST_CASE("MeanVarianceNormalization over the last axis") {
   // [1, 3]: mean 2, std 1 -> [-1, 1]; [2, 2]: std 0 -> 0 / 1e-9 = 0
-  checkClose(eval1<float>(R"(graph @g {
+  checkClose(evalAs<float>(R"(graph @g {
   input %x: f32[2,2]
   %y = MeanVarianceNormalization "m"(%x) {axes = [1]}: f32[2,2]
   output %y
 }
 )",
-                          F{1, 3, 2, 2}),
+                           {F{1, 3, 2, 2}}),
              F{-1, 1, 0, 0}, 1e-6);
 }

@@ -15,55 +15,6 @@ using namespace tinymlc::test;
 
 namespace {
 
-using Attrs = std::vector<std::pair<std::string, Attribute>>;
-
-/// A graph to hang one node on: inputs and constants are added as needed.
-struct OneNode {
-  Graph g;
-  int counter = 0;
-
-  /// A graph input named x0, x1, ... (in creation order).
-  Value *in(llvm::ArrayRef<int64_t> shape, DType t = DType::F32) {
-    Value *v = g.addValue("x" + std::to_string(counter++), t, shape);
-    g.inputs().push_back(v);
-    return v;
-  }
-  /// A named graph input (for messages that quote the name).
-  Value *in(llvm::StringRef name, llvm::ArrayRef<int64_t> shape, DType t = DType::F32) {
-    Value *v = g.addValue(name, t, shape);
-    g.inputs().push_back(v);
-    return v;
-  }
-  /// A constant int64 vector.
-  Value *ints(std::vector<int64_t> values) {
-    std::vector<uint8_t> bytes(values.size() * 8);
-    if (!values.empty())
-      std::memcpy(bytes.data(), values.data(), bytes.size());
-    return g.addConstant("c" + std::to_string(counter++), DType::I64,
-                         {static_cast<int64_t>(values.size())}, std::move(bytes));
-  }
-
-  /// Adds node "n" of `kind` and runs its inference: the output types joined
-  /// by ", ", or the error message.
-  std::string infer(OpKind kind, std::vector<Value *> inputs, const Attrs &attrs = {},
-                    unsigned numOutputs = 1) {
-    std::vector<Value *> outs;
-    for (unsigned i = 0; i < numOutputs; ++i)
-      outs.push_back(g.addValue("y" + std::to_string(i), DType::F32, {}));
-    Node *n = g.addNode(kind, "n", inputs, outs);
-    for (const auto &[name, a] : attrs)
-      n->setAttr(name, a);
-    if (auto e = inferNode(*n))
-      return errorToString(std::move(e));
-    std::string s;
-    for (Value *v : outs)
-      s += (s.empty() ? "" : ", ") + v->typeString();
-    return s;
-  }
-};
-
-using Ints = std::vector<int64_t>;
-
 /// Conv of an input and a weight shape with attributes.
 std::string conv(Ints x, Ints w, const Attrs &attrs = {}) {
   OneNode b;

@@ -63,13 +63,6 @@ template <typename T> std::string raw(std::vector<T> v) {
   return std::string(reinterpret_cast<const char *>(v.data()), v.size() * sizeof(T));
 }
 
-template <typename T> std::vector<T> as(const std::vector<uint8_t> &b) {
-  std::vector<T> v(b.size() / sizeof(T));
-  if (!v.empty())
-    std::memcpy(v.data(), b.data(), b.size());
-  return v;
-}
-
 } // namespace
 
 //===----------------------------------------------------------------------===//
