@@ -18,12 +18,12 @@ TEST_CASE("Foo: axis must be constant and in range") {
 }
 
 TEST_CASE("Foo: exclusive sums, integer and inner axes") {
-  CHECK(eval1<int64_t>(R"(graph @g {
+  CHECK(evalAs<int64_t>(R"(graph @g {
   input %x: i64[4]
   const %a: i32[1] = [0]
   %y = Foo "f"(%x, %a) {exclusive = 1}: i64[4]
   output %y
 }
 )",
-                       I64{1, 2, 3, 4}) == I64{0, 1, 3, 6});
+                        {I64{1, 2, 3, 4}}) == I64{0, 1, 3, 6});
 }
