@@ -460,16 +460,16 @@ struct OpPow {
   template <typename A, typename B> static A apply(A a, B b) { return EwPowOf<A, B>::apply(a, b); }
 };
 
-/// y = Op(a, b) with numpy broadcasting. rank 0 means both operands have the
-/// output's shape. Otherwise the compiler has merged dimensions into at most
-/// `rank` dims and gives each operand's stride per dim (0 where broadcast);
-/// the innermost dim is looped directly, the others by counters. y may be an
-/// operand that has the output's shape (in place).
-template <class Op, typename A, typename B, typename R>
-static inline void binary(const BinaryParams *p, const A *a, const B *b, R *y) {
+/// Calls f(i, ia, ib) for every output element i of a numpy broadcast, with
+/// ia and ib the operands' element offsets, in output order. rank 0 means both
+/// operands have the output's shape. Otherwise the compiler has merged
+/// dimensions into at most `rank` dims and gives each operand's stride per dim
+/// (0 where broadcast); the innermost dim is looped directly, the others by
+/// counters.
+template <class F> static inline void broadcast_each(const BinaryParams *p, F &f) {
   if (p->rank == 0) {
     for (int32_t i = 0; i < p->count; ++i)
-      y[i] = Op::apply(a[i], b[i]);
+      f(i, i, i);
     return;
   }
   const int32_t r = p->rank;
@@ -479,7 +479,7 @@ static inline void binary(const BinaryParams *p, const A *a, const B *b, R *y) {
   int32_t ao = 0, bo = 0;
   for (int32_t o = 0; o < p->count; o += inner) {
     for (int32_t i = 0; i < inner; ++i)
-      y[o + i] = Op::apply(a[ao + i * sa], b[bo + i * sb]);
+      f(o + i, ao + i * sa, bo + i * sb);
     for (int32_t d = r - 2; d >= 0; --d) {
       ++idx[d];
       ao += p->a_strides[d];
@@ -491,6 +491,21 @@ static inline void binary(const BinaryParams *p, const A *a, const B *b, R *y) {
       idx[d] = 0;
     }
   }
+}
+
+template <class Op, typename A, typename B, typename R> struct BinaryApply {
+  const A *a;
+  const B *b;
+  R *y;
+  void operator()(int32_t i, int32_t ia, int32_t ib) { y[i] = Op::apply(a[ia], b[ib]); }
+};
+
+/// y = Op(a, b) with numpy broadcasting (broadcast_each). y may be an operand
+/// that has the output's shape (in place).
+template <class Op, typename A, typename B, typename R>
+static inline void binary(const BinaryParams *p, const A *a, const B *b, R *y) {
+  BinaryApply<Op, A, B, R> f = {a, b, y};
+  broadcast_each(p, f);
 }
 
 //===----------------------------------------------------------------------===//

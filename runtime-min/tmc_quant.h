@@ -1016,35 +1016,28 @@ static inline void qlut(const QLutParams *p, const TX *x, const TY *table, TY *y
   F(int32_t, act_max)
 TMC_DEFINE_PARAMS(QMulParams, TMC_QMUL_PARAMS)
 
-/// Integer a * b with numpy broadcasting (the loop of tmc::binary):
+template <typename TA, typename TB, typename TY> struct QMulApply {
+  const QMulParams *p;
+  const TA *a;
+  const TB *b;
+  TY *y;
+  void operator()(int32_t i, int32_t ia, int32_t ib) {
+    const int32_t prod = (static_cast<int32_t>(a[ia]) - p->a_zp) *
+                         (static_cast<int32_t>(b[ib]) - p->b_zp);
+    y[i] = requant_store<TY>(requantize(prod, p->multiplier, p->shift), p->y_zp, p->act_min,
+                             p->act_max);
+  }
+};
+
+/// Integer a * b with numpy broadcasting (broadcast_each, as tmc::binary):
 /// y = clamp(requantize((a - a_zp) * (b - b_zp), multiplier, shift) + y_zp),
 /// where multiplier * 2^-shift = a_scale * b_scale / y_scale.
 template <typename TA, typename TB, typename TY>
 static inline void qmul(const QMulParams *p, const TA *a, const TB *b, TY *y) {
-  const int32_t r = p->rank > 0 ? p->rank : 1;
-  const int32_t inner = p->rank > 0 ? p->dims[r - 1] : p->count;
-  const int32_t sa = p->rank > 0 ? p->a_strides[r - 1] : 1;
-  const int32_t sb = p->rank > 0 ? p->b_strides[r - 1] : 1;
-  int32_t idx[kMaxRank] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int32_t ao = 0, bo = 0;
-  for (int32_t o = 0; o < p->count; o += inner) {
-    for (int32_t i = 0; i < inner; ++i) {
-      const int32_t prod = (static_cast<int32_t>(a[ao + i * sa]) - p->a_zp) *
-                           (static_cast<int32_t>(b[bo + i * sb]) - p->b_zp);
-      y[o + i] = requant_store<TY>(requantize(prod, p->multiplier, p->shift), p->y_zp,
-                                   p->act_min, p->act_max);
-    }
-    for (int32_t d = r - 2; d >= 0; --d) {
-      ++idx[d];
-      ao += p->a_strides[d];
-      bo += p->b_strides[d];
-      if (idx[d] < p->dims[d])
-        break;
-      ao -= p->a_strides[d] * p->dims[d];
-      bo -= p->b_strides[d] * p->dims[d];
-      idx[d] = 0;
-    }
-  }
+  BinaryParams bp;
+  memcpy(&bp, p, sizeof(bp));
+  QMulApply<TA, TB, TY> f = {p, a, b, y};
+  broadcast_each(&bp, f);
 }
 
 #define TMC_QSOFTMAX_PARAMS(F, A)                                                              \

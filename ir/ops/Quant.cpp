@@ -20,6 +20,23 @@ llvm::Error quantTypeError(const Node &node, unsigned i, llvm::StringRef what) {
                              "; tinymlc supports int8 and uint8 quantisation");
 }
 
+/// The `shift` attribute of a fixed-point rescale: in [1, maxShift].
+llvm::Error checkShift(const Node &node, int64_t maxShift) {
+  int64_t shift = node.getInt("shift", 0);
+  if (shift < 1 || shift > maxShift)
+    return nodeError(node, "shift " + llvm::Twine(shift) + " must be in [1, " +
+                               llvm::Twine(maxShift) + "]");
+  return llvm::Error::success();
+}
+
+/// Both operands of tmc.QAdd / tmc.QMul are int8 or uint8.
+llvm::Error checkQuantOperands(const Node &node) {
+  for (unsigned i = 0; i < 2; ++i)
+    if (!isQuantType(node.input(i)->dtype()))
+      return quantTypeError(node, i, i == 0 ? "A" : "B");
+  return llvm::Error::success();
+}
+
 /// Checks that input `i` (a scale or zero point) has one value, or `count`
 /// values along a 1-d shape when `count` > 1 is allowed.
 llvm::Error checkQuantShape(const Node &node, unsigned i, int64_t count, llvm::StringRef what) {
@@ -216,11 +233,9 @@ llvm::Error inferQLinearConv(Node &node) {
 llvm::Error inferMatMulInteger(Node &node) {
   if (auto e = checkAttrs(node, {}))
     return e;
+  if (auto e = checkQuantOperands(node))
+    return e;
   Value *a = node.input(0), *b = node.input(1);
-  if (!isQuantType(a->dtype()))
-    return quantTypeError(node, 0, "A");
-  if (!isQuantType(b->dtype()))
-    return quantTypeError(node, 1, "B");
   if (auto e = checkSameType(node, {0, 2}))
     return e;
   if (auto e = checkSameType(node, {1, 3}))
@@ -358,17 +373,14 @@ llvm::Error inferTmcQAdd(Node &node) {
                                  {"act_max", Attribute::Kind::Int},
                                  {"to", Attribute::Kind::Int}}))
     return e;
+  if (auto e = checkQuantOperands(node))
+    return e;
   Value *a = node.input(0), *b = node.input(1);
-  if (!isQuantType(a->dtype()))
-    return quantTypeError(node, 0, "A");
-  if (!isQuantType(b->dtype()))
-    return quantTypeError(node, 1, "B");
   if (a->shape() != b->shape())
     return nodeError(node, "operands " + shapeToString(a->shape()) + " and " +
                                shapeToString(b->shape()) + " must have the same shape");
-  int64_t shift = node.getInt("shift", 0);
-  if (shift < 1 || shift > 62)
-    return nodeError(node, "shift " + llvm::Twine(shift) + " must be in [1, 62]");
+  if (auto e = checkShift(node, 62))
+    return e;
   auto t = outType(node);
   if (!t)
     return t.takeError();
@@ -395,9 +407,8 @@ llvm::Error inferTmcQAvgPool(Node &node) {
   if (x->rank() < 3 || x->rank() > 5)
     return nodeError(node, "input " + shapeToString(x->shape()) +
                                " must have 1, 2 or 3 spatial dimensions");
-  int64_t shift = node.getInt("shift", 0);
-  if (shift < 1 || shift > 40)
-    return nodeError(node, "shift " + llvm::Twine(shift) + " must be in [1, 40]");
+  if (auto e = checkShift(node, 40))
+    return e;
   auto t = outType(node);
   if (!t)
     return t.takeError();
@@ -437,18 +448,15 @@ llvm::Error inferTmcQMul(Node &node) {
                                  {"act_max", Attribute::Kind::Int},
                                  {"to", Attribute::Kind::Int}}))
     return e;
+  if (auto e = checkQuantOperands(node))
+    return e;
   Value *a = node.input(0), *b = node.input(1);
-  if (!isQuantType(a->dtype()))
-    return quantTypeError(node, 0, "A");
-  if (!isQuantType(b->dtype()))
-    return quantTypeError(node, 1, "B");
   auto shape = broadcastShapes(a->shape(), b->shape());
   if (!shape)
     return nodeError(node, "operands " + shapeToString(a->shape()) + " and " +
                                shapeToString(b->shape()) + " do not broadcast");
-  int64_t shift = node.getInt("shift", 0);
-  if (shift < 1 || shift > 62)
-    return nodeError(node, "shift " + llvm::Twine(shift) + " must be in [1, 62]");
+  if (auto e = checkShift(node, 62))
+    return e;
   auto t = outType(node);
   if (!t)
     return t.takeError();
@@ -473,9 +481,8 @@ llvm::Error inferTmcQSoftmax(Node &node) {
     return nodeError(node, "input must have rank 1 or more");
   if (auto a = normAxis(node, node.getInt("axis", -1), x->rank()); !a)
     return a.takeError();
-  int64_t shift = node.getInt("shift", 0);
-  if (shift < 1 || shift > 40)
-    return nodeError(node, "shift " + llvm::Twine(shift) + " must be in [1, 40]");
+  if (auto e = checkShift(node, 40))
+    return e;
   auto t = outType(node);
   if (!t)
     return t.takeError();
